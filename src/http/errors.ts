@@ -1,0 +1,67 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** An error whose status and message are meant for the client, as CONTRACT.md shapes them. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (field: string, problem: string) => new HttpError(400, `${field}: ${problem}`);
+export const conflict = (field: string, problem: string) => new HttpError(409, `${field}: ${problem}`);
+export const notFound = () => new HttpError(404, 'not found', '{}');
+export const unauthorized = (why: string) => new HttpError(401, why);
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Names the offending field the way a client wrote it: `route.1`, `max_length`, `body`. */
+function describeValidation(issues: AjvIssue[], context: string | undefined): string {
+  const issue = issues[0];
+  if (!issue) return `${context ?? 'request'}: is invalid`;
+  const path = issue.instancePath.split('/').filter(Boolean).join('.');
+  const missing = issue.params.missingProperty;
+  if (issue.keyword === 'required' && typeof missing === 'string') {
+    return `${path ? `${path}.` : ''}${missing}: is required`;
+  }
+  const field = path || (context === 'body' ? 'body' : context ?? 'request');
+  if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) {
+    return `${field}: must be one of ${issue.params.allowedValues.join(', ')}`;
+  }
+  return `${field}: ${issue.message ?? 'is invalid'}`;
+}
+
+/** Turns every failure into CONTRACT's `{code, message}`: no stack traces, no 5xx for client mistakes. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      const body: Record<string, unknown> = { code: error.statusCode, message: error.message };
+      if (error.data !== undefined) body.data = error.data;
+      return reply.status(error.statusCode).send(body);
+    }
+    if (error.validation) {
+      const message = describeValidation(error.validation as AjvIssue[], error.validationContext);
+      return reply.status(400).send({ code: 400, message });
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413) return reply.status(413).send({ code: 413, message: 'body: larger than 10 MiB' });
+    if (status >= 400 && status < 500) {
+      const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+        ? 'body: is not valid JSON'
+        : error.message;
+      return reply.status(status).send({ code: status, message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send({ code: 500, message: 'internal error' });
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ code: 404, message: 'not found', data: '{}' }));
+}

@@ -1,0 +1,30 @@
+import { Type, type TSchema } from 'typebox';
+
+export const CreatedEnvelope = Type.Object({
+  code: Type.Integer(),
+  message: Type.String(),
+  data: Type.Integer({ description: 'id of the new row' }),
+});
+export const ChangedEnvelope = Type.Object({
+  code: Type.Integer(),
+  message: Type.String(),
+  data: Type.String({ description: 'id of the changed row' }),
+});
+
+export const created = (id: number) => ({ code: 200, message: 'success', data: id });
+export const changed = (id: number | string) => ({ code: 200, message: 'success', data: String(id) });
+
+export function PageOf<T extends TSchema>(row: T) {
+  return Type.Object({
+    page: Type.Integer(),
+    rowCount: Type.Integer(),
+    pageCount: Type.Integer(),
+    data: Type.Array(row),
+  });
+}
+
+/** `{code, message, data}` around any payload, as the time-template endpoints answer. */
+export function Enveloped<T extends TSchema>(data: T) {
+  return Type.Object({ code: Type.Integer(), message: Type.String(), data });
+}
+export const ok = <T>(data: T) => ({ code: 200, message: 'ok', data });

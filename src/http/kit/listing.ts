@@ -1,0 +1,132 @@
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { Type, type Static } from 'typebox';
+import type { Database, Row, TableName } from '../../db/schema.js';
+import type { DialectName } from '../../db/connect.js';
+import { badRequest } from '../errors.js';
+
+/** Rows a list answers with no paging parameter, and the most `perPage` may ask for (CONTRACT). */
+export const LIST_CAP = 10_000;
+
+export const ListQuery = Type.Object({
+  page: Type.Optional(Type.Integer({ minimum: 1, description: 'page number, from 1' })),
+  perPage: Type.Optional(Type.Integer({ minimum: 1, description: `rows per page, at most ${LIST_CAP}` })),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, description: 'alias of perPage' })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, description: 'alias of perPage' })),
+  sortField: Type.Optional(Type.String({ description: 'column to sort by (per-resource whitelist)' })),
+  sortOrder: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc'), Type.Literal('ASC'), Type.Literal('DESC')])),
+  searchField: Type.Optional(Type.String({ description: 'column searched by searchKey (per-resource whitelist)' })),
+  searchKey: Type.Optional(Type.String({ description: 'substring to look for' })),
+});
+export type ListQuery = Static<typeof ListQuery>;
+
+/** The list query plus the resource's own filters, so that both are validated and documented. */
+export function listQueryWithFilters<T extends TableName>(rules: ListRules<T>) {
+  const filters = Object.fromEntries(
+    Object.keys(rules.filters ?? {}).map((param) => [param, Type.Optional(Type.String())]),
+  );
+  return Type.Object({ ...ListQuery.properties, ...filters });
+}
+
+export type Column<T extends TableName> = keyof Row<T> & string;
+
+export interface Filter<T extends TableName> {
+  column: Column<T>;
+  match: 'exact' | 'contains';
+}
+
+export interface ListRules<T extends TableName> {
+  sortable: readonly Column<T>[];
+  searchable: readonly Column<T>[];
+  defaultSort: Column<T>;
+  /** Direction when the client names none; the spec's examples list some resources newest first. */
+  defaultOrder?: 'asc' | 'desc';
+  /** Query parameters (as clients name them) that narrow the list. */
+  filters?: Record<string, Filter<T>>;
+}
+
+export interface Page<R> {
+  page: number;
+  rowCount: number;
+  pageCount: number;
+  data: R[];
+}
+
+type AnyQuery = SelectQueryBuilder<any, any, any>;
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+/** Case-insensitive substring match in both dialects (SQLite LIKE already ignores ASCII case). */
+export function containsText(dialect: DialectName, column: string, needle: string) {
+  const pattern = `%${escapeLike(needle)}%`;
+  return dialect === 'postgres'
+    ? sql<boolean>`${sql.ref(column)} ilike ${pattern} escape '\\'`
+    : sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
+}
+
+function pageSize(query: ListQuery): { size: number; paged: boolean } {
+  const asked = query.perPage ?? query.page_size ?? query.pageSize;
+  if (asked === undefined && query.page === undefined) return { size: LIST_CAP, paged: false };
+  return { size: Math.min(asked ?? 20, LIST_CAP), paged: true };
+}
+
+export function applyFilters<T extends TableName>(
+  qb: AnyQuery,
+  dialect: DialectName,
+  query: Record<string, unknown>,
+  rules: ListRules<T>,
+): AnyQuery {
+  let narrowed = qb;
+  for (const [param, filter] of Object.entries(rules.filters ?? {})) {
+    const value = query[param];
+    if (value === undefined || value === '') continue;
+    narrowed = filter.match === 'exact'
+      ? narrowed.where(sql.ref(filter.column), '=', value)
+      : narrowed.where(containsText(dialect, filter.column, String(value)));
+  }
+  if (query.searchKey !== undefined && query.searchKey !== '') {
+    const field = query.searchField;
+    if (typeof field === 'string' && field !== '') {
+      if (!(rules.searchable as readonly string[]).includes(field)) {
+        throw badRequest('searchField', `must be one of ${rules.searchable.join(', ')}`);
+      }
+      narrowed = narrowed.where(containsText(dialect, field, String(query.searchKey)));
+    } else {
+      const needle = String(query.searchKey);
+      narrowed = narrowed.where((eb) => eb.or(rules.searchable.map((column) => containsText(dialect, column, needle))));
+    }
+  }
+  return narrowed;
+}
+
+/** One page of `base` under CONTRACT's paging, sorting and search rules. */
+export async function listPage<T extends TableName>(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  table: T,
+  query: ListQuery & Record<string, unknown>,
+  rules: ListRules<T>,
+  narrow: (qb: AnyQuery) => AnyQuery = (qb) => qb,
+): Promise<Page<Row<T>>> {
+  const sortField = query.sortField || rules.defaultSort;
+  if (!(rules.sortable as readonly string[]).includes(sortField)) {
+    throw badRequest('sortField', `must be one of ${rules.sortable.join(', ')}`);
+  }
+  const order = (query.sortOrder?.toLowerCase() ?? rules.defaultOrder ?? 'asc') as 'asc' | 'desc';
+  const base = narrow(applyFilters(db.selectFrom(table as TableName) as AnyQuery, dialect, query, rules));
+  const { size, paged } = pageSize(query);
+  const page = paged ? (query.page ?? 1) : 1;
+  const [counted, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+    base
+      .selectAll()
+      .orderBy(sql.ref(sortField), order)
+      .orderBy('id', order)
+      .limit(size)
+      .offset((page - 1) * size)
+      .execute(),
+  ]);
+  const rowCount = Number(counted.count);
+  return { page, rowCount, pageCount: Math.ceil(rowCount / size), data: rows as Row<T>[] };
+}

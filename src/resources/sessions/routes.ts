@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { HttpError, badRequest } from '../../http/errors.js';
+import { SESSION_COOKIE } from '../../http/auth.js';
+import { Message } from '../../http/kit/types.js';
+import { checkCredentials, endSession, startSession } from './store.js';
+
+const LoginBody = Type.Object({
+  login: Type.Optional(Type.String({ maxLength: 128, description: 'user login (alias: username)' })),
+  username: Type.Optional(Type.String({ maxLength: 128, description: 'alias of login' })),
+  password: Type.String({ maxLength: 1024 }),
+});
+
+/** Flat, as CherryPBX and the XSwitch docs read it: the token must be at the top level. */
+const LoginReply = Type.Object({
+  code: Type.Integer(),
+  message: Type.String(),
+  token: Type.String(),
+  session_id: Type.String(),
+  user_id: Type.Integer(),
+  extn: Type.String(),
+  name: Type.String(),
+  super_admin: Type.Integer(),
+  currentAuthority: Type.String(),
+  expires: Type.Integer({ description: 'expiry, seconds since the epoch' }),
+  system_roles: Type.Object({ roles_str: Type.String(), senior_roles_str: Type.String() }),
+});
+
+export async function sessionRoutes(parent: FastifyInstance, options: { ttlSeconds: number }): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['sessions'];
+
+  app.post('/api/sessions', {
+    schema: { tags, summary: 'Log in', body: LoginBody, response: { 200: LoginReply, 403: Message } },
+  }, async (request, reply) => {
+    const login = request.body.login ?? request.body.username;
+    if (!login) throw badRequest('login', 'is required');
+    const user = await checkCredentials(app.db, login, request.body.password);
+    if (!user) throw new HttpError(403, 'wrong username or password');
+    const { token, expiresAt } = await startSession(app.db, user.id, options.ttlSeconds);
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', expires: expiresAt });
+    const role = user.super_admin ? 'admin' : 'user';
+    return {
+      code: 200,
+      message: 'success',
+      token,
+      session_id: token,
+      user_id: user.id,
+      extn: user.extn,
+      name: user.name,
+      super_admin: user.super_admin,
+      currentAuthority: role,
+      expires: Math.floor(expiresAt.getTime() / 1000),
+      system_roles: { roles_str: role, senior_roles_str: user.super_admin ? 'super_admin' : '' },
+    };
+  });
+
+  app.delete('/api/sessions', {
+    schema: { tags, summary: 'Log out', response: { 200: Message } },
+  }, async (request, reply) => {
+    if (request.token) await endSession(app.db, request.token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { code: 200, message: 'success' };
+  });
+
+  app.get('/api/ping', {
+    schema: { tags: ['system'], summary: 'Liveness check (no token needed)', response: { 200: Message } },
+  }, async () => ({ code: 200, message: 'pong' }));
+}
