@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { userOfToken, type SessionUser } from '../resources/sessions/store.js';
+import type { SessionStore, SessionUser } from '../resources/sessions/store.js';
 import { unauthorized } from './errors.js';
 
 export const SESSION_COOKIE = 'freeswitch_xtra_session_id';
@@ -21,21 +21,36 @@ export function tokenOf(request: FastifyRequest): string | null {
   return request.cookies?.[SESSION_COOKIE] || null;
 }
 
+/**
+ * The path as the router sees it: the matched route's pattern, else the percent-decoded URL, so
+ * that `/%61pi/contexts` (which the router serves as `/api/contexts`) is guarded like `/api/…`.
+ */
+function pathOf(request: FastifyRequest): string {
+  if (request.routeOptions.url) return request.routeOptions.url;
+  const raw = request.url.split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** The only /api requests answered without a token (CONTRACT.md). */
 function isPublic(request: FastifyRequest): boolean {
-  const path = request.routeOptions.url ?? request.url;
+  const path = pathOf(request);
   return (request.method === 'POST' && path === '/api/sessions') || (request.method === 'GET' && path === '/api/ping');
 }
 
-async function authentication(app: FastifyInstance): Promise<void> {
+async function authentication(app: FastifyInstance, options: { sessions: SessionStore }): Promise<void> {
   app.decorateRequest('user', null);
   app.decorateRequest('token', null);
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/') && request.url !== '/api') return;
+    const path = pathOf(request);
+    if (!path.startsWith('/api/') && path !== '/api') return;
     if (isPublic(request)) return;
     const token = tokenOf(request);
     if (!token) throw unauthorized('authentication required: send X-XTRA-AUTH-ID, a Bearer token or the session cookie');
-    const user = await userOfToken(app.db, token);
+    const user = await options.sessions.userOf(token);
     if (!user) throw unauthorized('invalid or expired token');
     request.user = user;
     request.token = token;

@@ -39,8 +39,29 @@ function describeValidation(issues: AjvIssue[], context: string | undefined): st
   return `${field}: ${issue.message ?? 'is invalid'}`;
 }
 
+/** Where a parsed input (params, query or body) holds a NUL character, named like a validation error. */
+function nulCharacterAt(value: unknown, path: string, context: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || context : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const here = path ? `${path}.${key}` : key;
+    const found = nulCharacterAt(key, path, context) ?? nulCharacterAt(item, here, context);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Turns every failure into CONTRACT's `{code, message}`: no stack traces, no 5xx for client mistakes. */
 export function installErrorHandling(app: FastifyInstance): void {
+  // PostgreSQL cannot store NUL in text (it would answer 500) and SQLite would store it silently:
+  // refuse it in every input, in both dialects alike.
+  app.addHook('preValidation', async (request) => {
+    const field = nulCharacterAt(request.params, '', 'params')
+      ?? nulCharacterAt(request.query, '', 'querystring')
+      ?? nulCharacterAt(request.body, '', 'body');
+    if (field) throw badRequest(field, 'must not contain NUL characters');
+  });
+
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
       const body: Record<string, unknown> = { code: error.statusCode, message: error.message };
@@ -54,9 +75,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status === 413) return reply.status(413).send({ code: 413, message: 'body: larger than 10 MiB' });
     if (status >= 400 && status < 500) {
-      const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
-        ? 'body: is not valid JSON'
-        : error.message;
+      const message = error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+        ? 'body: is empty, but content-type says JSON'
+        : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+          ? 'body: is not valid JSON'
+          : error.message;
       return reply.status(status).send({ code: status, message });
     }
     request.log.error({ err: error }, 'request failed');

@@ -7,23 +7,56 @@ import type { Db } from '../db/connect.js';
 import { authPlugin } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { sessionRoutes } from '../resources/sessions/routes.js';
+import { SessionStore } from '../resources/sessions/store.js';
 import { contextRoutes } from '../resources/contexts/routes.js';
 import { dictRoutes } from '../resources/dicts/routes.js';
+import { RouteTable } from '../resources/routes/route-table.js';
+import { routeRoutes } from '../resources/routes/routes.js';
+import { explainRoutes } from '../resources/routes/explain.js';
+import { timeSegmentRoutes } from '../resources/time-recurrence/routes.js';
+import { timeTemplateRoutes } from '../resources/time-templates/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    routeTable: RouteTable;
   }
 }
 
 export interface ServerOptions {
   db: Db;
   sessionTtlSeconds: number;
+  /** IANA zone for time segments; the process zone by default. */
+  timeZone?: string;
   /** Omitted in tests: no log output. */
   logger?: FastifyBaseLogger;
 }
 
 const TEN_MIB = 10 * 1024 * 1024;
+
+/** XSwitch clients send `content-type: application/json` on every request, GET and DELETE too, often with no body. */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: TEN_MIB }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+}
+
+/**
+ * On shutdown, answers still in flight ask the client to close the connection; otherwise a busy
+ * keep-alive connection would hold the process open until its idle timeout.
+ */
+function closeConnectionsWhenStopping(app: FastifyInstance): void {
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (stopping) reply.header('connection', 'close');
+  });
+}
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -37,6 +70,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   app.decorate('db', options.db);
+  acceptEmptyJsonBodies(app);
+  closeConnectionsWhenStopping(app);
+  const zone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const routeTable = new RouteTable(options.db, zone);
+  await routeTable.start((message) => app.log.error(message));
+  app.decorate('routeTable', routeTable);
   installErrorHandling(app);
 
   await app.register(cookie);
@@ -55,11 +94,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  await app.register(authPlugin);
+  const sessions = new SessionStore(options.db);
+  await sessions.start();
+  await app.register(authPlugin, { sessions });
 
-  await app.register(sessionRoutes, { ttlSeconds: options.sessionTtlSeconds });
+  await app.register(sessionRoutes, { ttlSeconds: options.sessionTtlSeconds, sessions });
   await app.register(contextRoutes);
   await app.register(dictRoutes);
+  await app.register(routeRoutes, { routeTable });
+  await app.register(explainRoutes, { routeTable, zone });
+  await app.register(timeSegmentRoutes, { routeTable });
+  await app.register(timeTemplateRoutes);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

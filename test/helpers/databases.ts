@@ -65,7 +65,18 @@ export const postgres: DatabaseKind = {
     await onAdmin((client) => client.query(`create database ${name}`));
     return {
       url: withDatabase(POSTGRES_ADMIN_URL, name),
+      // A just-closed pool's connections may still be saying goodbye: FORCE would terminate them
+      // and their clients would raise an error nobody listens to. Wait for them, then force.
       drop: () => onAdmin(async (client) => {
+        for (let attempt = 0; attempt < 40; attempt++) {
+          try {
+            await client.query(`drop database if exists ${name}`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '55006') throw error; // 55006: still in use
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+        }
         await client.query(`drop database if exists ${name} with (force)`);
       }),
     };

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TObject } from 'typebox';
 import type { Db } from '../../db/connect.js';
 import type { NewRow, Row, RowPatch, TableName } from '../../db/schema.js';
-import { notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import { ChangedEnvelope, CreatedEnvelope, PageOf, changed, created } from './envelopes.js';
 import { listQueryWithFilters, listPage, type Column, type ListRules } from './listing.js';
 import { storedNow, wireTime } from './time.js';
@@ -54,6 +54,33 @@ export async function findById<T extends TableName>(db: Db, table: T, id: number
   return row as Row<T>;
 }
 
+/**
+ * The column a unique-constraint violation names (the last one of a composite key), or null for
+ * any other error. SQLite: `UNIQUE constraint failed: dicts.realm, dicts.k`; PostgreSQL: code
+ * 23505 with `Key (realm, k)=(…) already exists.`
+ */
+export function uniqueViolation(error: unknown): string | null {
+  const { code, message, detail } = (error ?? {}) as { code?: unknown; message?: unknown; detail?: unknown };
+  if (code === '23505') {
+    const columns = /^Key \(([^)]*)\)=/.exec(String(detail ?? ''))?.[1];
+    return columns?.split(',').pop()?.trim().replace(/^"|"$/g, '') || 'id';
+  }
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const columns = /constraint failed: (.*)$/.exec(String(message ?? ''))?.[1];
+    return columns?.split(',').pop()?.trim().split('.').pop() || 'id';
+  }
+  return null;
+}
+
+/** A racing request took a unique value between our check and our write: a conflict, not a 500. */
+function asConflict(error: unknown): unknown {
+  const column = uniqueViolation(error);
+  return column ? conflict(column, 'already exists') : error;
+}
+
+/** Attempts at a create whose checked values (e.g. a generated key) were taken by a racing request. */
+const CREATE_ATTEMPTS = 10;
+
 export function crudRoutes<T extends TableName, C extends TObject, U extends TObject>(resource: CrudResource<T, C, U>) {
   const toWire = resource.toWire ?? ((row: Row<T>) => defaultWire(row as Row<T> & { created_at: string; updated_at: string }));
   // One object, not a union: Ajv's removeAdditional would strip keys while trying union branches.
@@ -90,14 +117,21 @@ export function crudRoutes<T extends TableName, C extends TObject, U extends TOb
       schema: { tags, summary: `Create one of ${resource.tag}`, body: resource.createBody, response: { 200: CreatedEnvelope } },
     }, async (request) => {
       const input = request.body as Static<C>;
-      const values = resource.beforeCreate ? await resource.beforeCreate(input, db) : input;
-      const now = storedNow();
-      const inserted = await kysely
-        .insertInto(table)
-        .values({ ...values, created_at: now, updated_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return created(inserted.id);
+      for (let attempt = 1; ; attempt++) {
+        // beforeCreate runs again after a lost race: it then reports the conflict or picks anew.
+        const values = resource.beforeCreate ? await resource.beforeCreate(input, db) : input;
+        const now = storedNow();
+        try {
+          const inserted = await kysely
+            .insertInto(table)
+            .values({ ...values, created_at: now, updated_at: now })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          return created(inserted.id);
+        } catch (error) {
+          if (attempt >= CREATE_ATTEMPTS || !resource.beforeCreate || !uniqueViolation(error)) throw asConflict(error);
+        }
+      }
     });
 
     if (serves.has('update')) app.put(`${resource.path}/:id`, {
@@ -114,7 +148,12 @@ export function crudRoutes<T extends TableName, C extends TObject, U extends TOb
           ? await resource.beforeUpdate(body as Static<U>, existing, db)
           : body;
       }
-      await kysely.updateTable(table).set({ ...patch, updated_at: storedNow() }).where('id', '=', id).execute();
+      await kysely
+        .updateTable(table)
+        .set({ ...patch, updated_at: storedNow() })
+        .where('id', '=', id)
+        .execute()
+        .catch((error: unknown) => Promise.reject(asConflict(error)));
       return changed(id);
     });
 

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 
 export const CreatedEnvelope = Type.Object({
@@ -28,3 +29,12 @@ export function Enveloped<T extends TSchema>(data: T) {
   return Type.Object({ code: Type.Integer(), message: Type.String(), data });
 }
 export const ok = <T>(data: T) => ({ code: 200, message: 'ok', data });
+
+/**
+ * Sends `data` serialized with `schema` instead of the route's declared 200 schema, for the rare
+ * endpoint whose answer types depend on the query (route verification answers strings).
+ */
+export function sendWithSchema(reply: FastifyReply, data: object, schema: TSchema): FastifyReply {
+  const body = reply.serializeInput(data as Record<string, unknown>, schema as unknown as Record<string, unknown>);
+  return reply.type('application/json; charset=utf-8').send(body as never);
+}

@@ -8,7 +8,8 @@ import { badRequest } from '../errors.js';
 export const LIST_CAP = 10_000;
 
 export const ListQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, description: 'page number, from 1' })),
+  // Bounded so that the offset stays a safe integer that both databases accept.
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'page number, from 1' })),
   perPage: Type.Optional(Type.Integer({ minimum: 1, description: `rows per page, at most ${LIST_CAP}` })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, description: 'alias of perPage' })),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, description: 'alias of perPage' })),

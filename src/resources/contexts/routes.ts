@@ -35,8 +35,10 @@ export const contextRoutes = crudRoutes({
   },
   toWire: (row: Row<'contexts'>) => ({ ...defaultWire(row), identifier: row.key }),
   async beforeCreate(input, db) {
+    // A generated key that a racing create took meanwhile fails the unique index, and the kit
+    // retries with the next one; only a key the client chose is a conflict to report.
     const key = input.key ?? (await nextGeneratedKey(db));
-    await assertKeyFree(db, key);
+    if (input.key !== undefined) await assertKeyFree(db, key);
     return {
       name: input.name,
       description: input.description ?? '',
@@ -47,4 +49,13 @@ export const contextRoutes = crudRoutes({
   },
   // The key is what routes and extensions store, so it never changes after creation.
   beforeUpdate: async (input) => input,
+  async beforeDelete(context, db) {
+    const route = await db.kysely
+      .selectFrom('routes')
+      .select(['id', 'name'])
+      .where('context', '=', context.key)
+      .orderBy('id')
+      .executeTakeFirst();
+    if (route) throw conflict('id', `context ${context.key} is used by route "${route.name}" (id ${route.id})`);
+  },
 });

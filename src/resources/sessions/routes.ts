@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { HttpError, badRequest } from '../../http/errors.js';
 import { SESSION_COOKIE } from '../../http/auth.js';
 import { Message } from '../../http/kit/types.js';
-import { checkCredentials, endSession, startSession } from './store.js';
+import { checkCredentials, type SessionStore } from './store.js';
 
 const LoginBody = Type.Object({
   login: Type.Optional(Type.String({ maxLength: 128, description: 'user login (alias: username)' })),
@@ -27,7 +27,7 @@ const LoginReply = Type.Object({
   system_roles: Type.Object({ roles_str: Type.String(), senior_roles_str: Type.String() }),
 });
 
-export async function sessionRoutes(parent: FastifyInstance, options: { ttlSeconds: number }): Promise<void> {
+export async function sessionRoutes(parent: FastifyInstance, options: { ttlSeconds: number; sessions: SessionStore }): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['sessions'];
 
@@ -38,7 +38,7 @@ export async function sessionRoutes(parent: FastifyInstance, options: { ttlSecon
     if (!login) throw badRequest('login', 'is required');
     const user = await checkCredentials(app.db, login, request.body.password);
     if (!user) throw new HttpError(403, 'wrong username or password');
-    const { token, expiresAt } = await startSession(app.db, user.id, options.ttlSeconds);
+    const { token, expiresAt } = await options.sessions.open(user.id, options.ttlSeconds);
     reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', expires: expiresAt });
     const role = user.super_admin ? 'admin' : 'user';
     return {
@@ -59,7 +59,7 @@ export async function sessionRoutes(parent: FastifyInstance, options: { ttlSecon
   app.delete('/api/sessions', {
     schema: { tags, summary: 'Log out', response: { 200: Message } },
   }, async (request, reply) => {
-    if (request.token) await endSession(app.db, request.token);
+    if (request.token) await options.sessions.close(request.token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { code: 200, message: 'success' };
   });

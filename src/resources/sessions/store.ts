@@ -31,31 +31,78 @@ export async function checkCredentials(db: Db, login: string, password: string):
   return sessionUser;
 }
 
-export async function startSession(db: Db, userId: number, ttlSeconds: number) {
-  const token = randomUUID();
-  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  await db.kysely
-    .insertInto('sessions')
-    .values({ token_hash: digest(token), user_id: userId, expires_at: expiresAt.toISOString(), created_at: storedNow() })
-    .execute();
-  // Expired sessions are swept on login rather than by a timer: no background work to stop.
-  await db.kysely.deleteFrom('sessions').where('expires_at', '<', storedNow()).execute();
-  return { token, expiresAt };
+const SESSION_TOPIC = 'sessions';
+/** How long a validated token is trusted without asking the database again. */
+const CACHE_SECONDS = 30;
+const CACHE_ENTRIES = 10_000;
+
+interface CachedSession {
+  user: SessionUser;
+  /** Epoch ms after which this entry must be checked again: the session's expiry or the cache age. */
+  validUntil: number;
 }
 
-export async function userOfToken(db: Db, token: string): Promise<SessionUser | undefined> {
-  return db.kysely
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.login', 'users.name', 'users.extn', 'users.super_admin'])
-    .where('sessions.token_hash', '=', digest(token))
-    .where('sessions.expires_at', '>', storedNow())
-    .where('users.disabled', '=', 0)
-    .executeTakeFirst();
-}
+/**
+ * Sessions live in the database (hashed, with expiry) so they survive restarts and are shared by
+ * every process. Validated tokens are cached briefly, because the lookup would otherwise be a
+ * query on every request; a logout drops the cached entries of that user here and, through the
+ * change feed, in every other process.
+ */
+export class SessionStore {
+  private readonly cache = new Map<string, CachedSession>();
 
-export async function endSession(db: Db, token: string): Promise<void> {
-  await db.kysely.deleteFrom('sessions').where('token_hash', '=', digest(token)).execute();
+  constructor(private readonly db: Db) {}
+
+  async start(): Promise<void> {
+    await this.db.changes.subscribe(SESSION_TOPIC, (userIds) => this.forgetUsers(userIds), () => this.cache.clear());
+  }
+
+  async open(userId: number, ttlSeconds: number) {
+    const token = randomUUID();
+    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    await this.db.kysely
+      .insertInto('sessions')
+      .values({ token_hash: digest(token), user_id: userId, expires_at: expiresAt.toISOString(), created_at: storedNow() })
+      .execute();
+    // Expired sessions are swept on login rather than by a timer: no background work to stop.
+    await this.db.kysely.deleteFrom('sessions').where('expires_at', '<', storedNow()).execute();
+    return { token, expiresAt };
+  }
+
+  async userOf(token: string): Promise<SessionUser | undefined> {
+    const hash = digest(token);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.validUntil > now) return cached.user;
+    this.cache.delete(hash);
+    const row = await this.db.kysely
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.login', 'users.name', 'users.extn', 'users.super_admin', 'sessions.expires_at'])
+      .where('sessions.token_hash', '=', hash)
+      .where('sessions.expires_at', '>', new Date(now).toISOString())
+      .where('users.disabled', '=', 0)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { expires_at: expiresAt, ...user } = row;
+    if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(hash, { user, validUntil: Math.min(Date.parse(expiresAt), now + CACHE_SECONDS * 1000) });
+    return user;
+  }
+
+  async close(token: string): Promise<void> {
+    const hash = digest(token);
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const session = await trx.deleteFrom('sessions').where('token_hash', '=', hash).returning('user_id').executeTakeFirst();
+      if (session) await this.db.changes.publish(trx, SESSION_TOPIC, [session.user_id]);
+    });
+    this.cache.delete(hash);
+  }
+
+  private forgetUsers(userIds: readonly number[]): void {
+    const forget = new Set(userIds);
+    for (const [hash, entry] of this.cache) if (forget.has(entry.user.id)) this.cache.delete(hash);
+  }
 }
 
 /**
