@@ -2,15 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrations/index.js';
+import { localOnlyFeed, postgresFeed, type ChangeFeed } from './change-feed.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
+  /** How processes sharing this database learn of each other's writes. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -19,8 +22,8 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 /** Opens the database named by `url` and brings its schema to the latest migration. */
-export async function openDatabase(url: string): Promise<Db> {
-  const db = isPostgresUrl(url) ? openPostgres(url) : openSqlite(url);
+export async function openDatabase(url: string, log: (message: string) => void = () => undefined): Promise<Db> {
+  const db = isPostgresUrl(url) ? openPostgres(url, log) : openSqlite(url);
   try {
     await migrateToLatest(db.kysely, db.dialect);
   } catch (error) {
@@ -28,6 +31,30 @@ export async function openDatabase(url: string): Promise<Db> {
     throw error;
   }
   return db;
+}
+
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely prepares every query anew, and preparing costs more than running a small query on
+ * better-sqlite3; this keeps the most recently used statements (bounded), keyed by their SQL.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql) as unknown as SqliteStatement;
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 function openSqlite(path: string): Db {
@@ -38,14 +65,26 @@ function openSqlite(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   // Several processes may share the file (CLI next to a running server): wait instead of failing.
   sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return { kysely, dialect: 'sqlite', changes: localOnlyFeed, close: () => kysely.destroy() };
 }
 
-function openPostgres(url: string): Db {
+function openPostgres(url: string, log: (message: string) => void): Db {
   // COUNT(*) and BIGINT come back as strings by default; every count we read fits a JS number.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server drops (restart, failover) must not crash the process; the pool
+  // replaces it on the next query.
+  pool.on('error', (error) => log(`database connection lost: ${error.message}`));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  const changes = postgresFeed(url, log);
+  return {
+    kysely,
+    dialect: 'postgres',
+    changes,
+    async close() {
+      await changes.close();
+      await kysely.destroy();
+    },
+  };
 }

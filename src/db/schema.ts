@@ -9,7 +9,11 @@ export interface Database {
   sessions: SessionsTable;
   dicts: DictsTable;
   contexts: ContextsTable;
-  change_log: ChangeLogTable;
+  routes: RoutesTable;
+  params: ParamsTable;
+  time_recurrences: TimeRecurrencesTable;
+  time_templates: TimeTemplatesTable;
+  template_recurrences: TemplateRecurrencesTable;
 }
 
 interface Timestamps {
@@ -53,10 +57,71 @@ export interface ContextsTable extends Timestamps {
   hotline_enabled: number;
 }
 
-/** One row per table whose in-memory caches other processes must refresh (see src/db/changes.ts). */
-export interface ChangeLogTable {
-  topic: string;
-  version: number;
+/** Columns with a database default are `Generated`: optional on insert. */
+export interface RoutesTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  prefix: Generated<string>;
+  max_length: number;
+  /** The key of a context. */
+  context: string;
+  dnc: Generated<string>;
+  sdnc: Generated<string>;
+  dest_type: string;
+  dest_uuid: Generated<string>;
+  body: Generated<string>;
+  auto_record: Generated<number>;
+  /** Money as a 2-decimal string, "0.00". */
+  bill_rate: Generated<string>;
+  /** Id of a blacklist, or "". */
+  blacklist: Generated<string>;
+  proxy_media: Generated<number>;
+  route_type: Generated<number>;
+  /** Comma-joined codec names. */
+  media_codec: Generated<string>;
+  disabled: Generated<number>;
+  cid_number: Generated<string>;
+  did_enabled: Generated<number>;
+  ringback_enabled: Generated<number>;
+  ringback_tone: Generated<string>;
+  force_video_recording: Generated<number>;
+  outdest_type: Generated<string>;
+  outdest_uuid: Generated<string>;
+  outbody: Generated<string>;
+}
+
+/** XUI's shared key/value rows: (realm, ref_id) names the owner, e.g. ROUTE + a route id. */
+export interface ParamsTable extends Timestamps {
+  id: Generated<number>;
+  realm: string;
+  ref_id: number;
+  k: string;
+  v: string;
+  o: number;
+  disabled: number;
+}
+
+/** A route's time segment: while its recurrence holds, calls go to this destination instead. */
+export interface TimeRecurrencesTable extends Timestamps {
+  id: Generated<number>;
+  route_id: number;
+  time_recurrence: string;
+  dest_type: string;
+  dest_uuid: string;
+  body: string;
+}
+
+export interface TimeTemplatesTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: string;
+}
+
+export interface TemplateRecurrencesTable extends Timestamps {
+  id: Generated<number>;
+  template_id: number;
+  time_recurrence: string;
 }
 
 export type TableName = keyof Database;

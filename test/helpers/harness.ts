@@ -24,7 +24,18 @@ export class Harness {
   ) {}
 
   static async start(kind: DatabaseKind): Promise<Harness> {
-    const database = await kind.create();
+    return Harness.open(await kind.create());
+  }
+
+  /**
+   * A second, independent server (its own connections, route index and change feed) on a database
+   * another Harness already runs on, as a second process would be. Closing it leaves the database.
+   */
+  static async attach(url: string): Promise<Harness> {
+    return Harness.open({ url, drop: async () => undefined });
+  }
+
+  private static async open(database: TestDatabase): Promise<Harness> {
     const db = await openDatabase(database.url);
     await ensureAdmin(db, ADMIN_PASSWORD);
     const app = await buildServer({ db, sessionTtlSeconds: 3600 });

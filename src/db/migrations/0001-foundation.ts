@@ -48,12 +48,6 @@ export function foundation(dialect: DialectName) {
         .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
         .execute();
 
-      await db.schema
-        .createTable('change_log')
-        .addColumn('topic', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
-        .execute();
-
       const orderInRealm = new Map<string, number>();
       await db
         .insertInto('dicts')

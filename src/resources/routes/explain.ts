@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { DateTime } from 'luxon';
+import { badRequest } from '../../http/errors.js';
+import { Enveloped, ok } from '../../http/kit/envelopes.js';
+import { wireTime } from '../../http/kit/time.js';
+import type { RouteTable } from './route-table.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const Explanation = Type.Object({
+  context: Type.String(),
+  destNumber: Type.String(),
+  callerNumber: Type.String(),
+  time: Type.String({ description: 'the moment decided for, in the server zone' }),
+  route: Nullable(Type.Object({
+    id: Type.Integer(), name: Type.String(), prefix: Type.String(), max_length: Type.Integer(),
+    dest_type: Type.String(), dest_uuid: Type.String(), body: Type.String(), dnc: Type.String(), sdnc: Type.String(),
+  })),
+  destination: Nullable(Type.Object({
+    dest_type: Type.String(), dest_uuid: Type.String(), body: Type.String(),
+    time_segment_id: Nullable(Type.Integer()),
+  })),
+  dnc_number: Type.String({ description: 'called number after the route’s dnc' }),
+  sdnc_number: Type.String({ description: 'caller number after the route’s sdnc' }),
+  considered: Type.Array(Type.Object({
+    route_id: Type.Integer(), name: Type.String(), prefix: Type.String(), max_length: Type.Integer(),
+    outcome: Type.String({ description: 'chosen | disabled | too_long | outranked' }), detail: Type.String(),
+  })),
+  segments: Type.Array(Type.Object({
+    id: Type.Integer(), time_recurrence: Type.String(), matched: Type.Boolean(), chosen: Type.Boolean(),
+  })),
+});
+
+const ExplainQuery = Type.Object({
+  destNumber: Type.String({ minLength: 1, maxLength: 64 }),
+  context: Type.String({ minLength: 1 }),
+  callerNumber: Type.Optional(Type.String({ maxLength: 64 })),
+  time: Type.Optional(Type.String({ description: 'ISO-8601, or YYYY-MM-DD HH:MM:SS in the server zone; default now' })),
+});
+
+function parseTime(text: string | undefined, zone: string): Date {
+  if (text === undefined || text === '') return new Date();
+  const parsed = [DateTime.fromISO(text, { zone }), DateTime.fromSQL(text, { zone })].find((candidate) => candidate.isValid);
+  if (!parsed) throw badRequest('time', 'must be ISO-8601 or YYYY-MM-DD HH:MM:SS');
+  return parsed.toJSDate();
+}
+
+/** Beyond the spec: operators ask "why did this call go there". */
+export async function explainRoutes(parent: FastifyInstance, options: { routeTable: RouteTable; zone: string }): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { routeTable, zone } = options;
+
+  app.get('/api/routes/explain', {
+    schema: {
+      tags: ['routes'],
+      summary: 'Explain the routing decision for a call',
+      description: 'Which route a call takes, the destination after time segments, the transformed numbers, and why every other candidate lost.',
+      querystring: ExplainQuery,
+      response: { 200: Enveloped(Explanation) },
+    },
+  }, async (request) => {
+    const { destNumber, context, callerNumber } = request.query;
+    const at = parseTime(request.query.time, zone);
+    // No caller number given: there is nothing for sdnc to transform (sdnc_number stays "").
+    const decision = routeTable.decide({ context, destNumber, ...(callerNumber === undefined ? {} : { callerNumber }), at });
+    const { route, destination } = decision;
+    return ok({
+      context,
+      destNumber,
+      callerNumber: callerNumber ?? '',
+      time: wireTime(at.toISOString()),
+      route: route && {
+        id: route.id, name: route.name, prefix: route.prefix, max_length: route.maxLength,
+        dest_type: route.destType, dest_uuid: route.destUuid, body: route.body, dnc: route.dnc, sdnc: route.sdnc,
+      },
+      destination: destination && {
+        dest_type: destination.destType, dest_uuid: destination.destUuid, body: destination.body,
+        time_segment_id: destination.timeSegmentId,
+      },
+      dnc_number: decision.destNumber,
+      sdnc_number: decision.callerNumber ?? '',
+      considered: decision.considered.map((candidate) => ({
+        route_id: candidate.routeId, name: candidate.name, prefix: candidate.prefix, max_length: candidate.maxLength,
+        outcome: candidate.outcome, detail: candidate.detail,
+      })),
+      segments: decision.segments.map((segment) => ({
+        id: segment.segmentId, time_recurrence: segment.recurrence, matched: segment.matched, chosen: segment.chosen,
+      })),
+    });
+  });
+}

@@ -1,0 +1,158 @@
+import type { Db } from '../../db/connect.js';
+import type { Row } from '../../db/schema.js';
+import { RouteIndex } from '../../routing/route-index.js';
+import { decide, type Decision } from '../../routing/decide.js';
+import { parseRecurrence } from '../../routing/recurrence.js';
+import type { Route, TimeSegment } from '../../routing/types.js';
+
+const LOAD_CHUNK = 50_000;
+/** Full rows kept for the routes most recently asked for (verification now, the dialplan later). */
+const ROW_CACHE_SIZE = 20_000;
+const TOPIC = 'routes';
+
+type RouteColumns = Pick<Row<'routes'>, 'id' | 'name' | 'context' | 'prefix' | 'max_length' | 'disabled' | 'dest_type' | 'dest_uuid' | 'body' | 'dnc' | 'sdnc'>;
+const routeColumns = ['id', 'name', 'context', 'prefix', 'max_length', 'disabled', 'dest_type', 'dest_uuid', 'body', 'dnc', 'sdnc'] as const;
+
+function toRoute(row: RouteColumns): Route {
+  return {
+    id: row.id,
+    name: row.name,
+    context: row.context,
+    prefix: row.prefix,
+    maxLength: row.max_length,
+    disabled: row.disabled !== 0,
+    destType: row.dest_type,
+    destUuid: row.dest_uuid,
+    body: row.body,
+    dnc: row.dnc,
+    sdnc: row.sdnc,
+  };
+}
+
+function toSegment(row: Row<'time_recurrences'>): TimeSegment | undefined {
+  try {
+    return {
+      id: row.id,
+      routeId: row.route_id,
+      recurrence: parseRecurrence(row.time_recurrence),
+      destType: row.dest_type,
+      destUuid: row.dest_uuid,
+      body: row.body,
+    };
+  } catch {
+    // Writes reject bad strings; a row that still fails to parse can never match, so it is left out.
+    return undefined;
+  }
+}
+
+function segmentsByRoute(rows: Row<'time_recurrences'>[]): Map<number, TimeSegment[]> {
+  const byRoute = new Map<number, TimeSegment[]>();
+  for (const row of rows) {
+    const segment = toSegment(row);
+    if (!segment) continue;
+    const list = byRoute.get(row.route_id) ?? [];
+    list.push(segment);
+    byRoute.set(row.route_id, list);
+  }
+  for (const list of byRoute.values()) list.sort((a, b) => a.id - b.id);
+  return byRoute;
+}
+
+/**
+ * The routing engine's index of the `routes` table, kept current by every write of this process
+ * and, through the database's change feed, of every other process sharing the database.
+ */
+export class RouteTable {
+  readonly index = new RouteIndex();
+  private readonly rows = new Map<number, Row<'routes'>>();
+  /** Bumped by every refresh, so a fetch that raced a write does not cache what it read before it. */
+  private generation = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly zone: string,
+  ) {}
+
+  /** Subscribes first, then loads: a change made during the load is re-applied, never lost. */
+  async start(log: (message: string) => void): Promise<void> {
+    await this.db.changes.subscribe(
+      TOPIC,
+      (ids) => void this.refresh(ids).catch((error) => log(`route refresh failed: ${(error as Error).message}`)),
+      () => void this.loadAll().catch((error) => log(`route reload failed: ${(error as Error).message}`)),
+    );
+    await this.loadAll();
+  }
+
+  async loadAll(): Promise<void> {
+    const routes: Route[] = [];
+    let after = 0;
+    for (;;) {
+      const chunk = await this.db.kysely
+        .selectFrom('routes')
+        .select(routeColumns)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(LOAD_CHUNK)
+        .execute();
+      for (const row of chunk) routes.push(toRoute(row));
+      if (chunk.length < LOAD_CHUNK) break;
+      after = chunk[chunk.length - 1]!.id;
+    }
+    const segments = segmentsByRoute(await this.db.kysely.selectFrom('time_recurrences').selectAll().execute());
+    this.generation++;
+    this.rows.clear();
+    this.index.replaceAll(routes);
+    for (const [routeId, list] of segments) this.index.setTimeSegments(routeId, list);
+  }
+
+  /** Re-reads these routes (and their time segments) and brings the index in line with the database. */
+  async refresh(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const unique = [...new Set(ids)];
+    const [rows, segmentRows] = await Promise.all([
+      this.db.kysely.selectFrom('routes').select(routeColumns).where('id', 'in', unique).execute(),
+      this.db.kysely.selectFrom('time_recurrences').selectAll().where('route_id', 'in', unique).execute(),
+    ]);
+    const present = new Set(rows.map((row) => row.id));
+    this.generation++;
+    for (const id of unique) {
+      this.rows.delete(id);
+      if (!present.has(id)) this.index.remove(id);
+    }
+    const segments = segmentsByRoute(segmentRows);
+    for (const row of rows) {
+      this.index.upsert(toRoute(row));
+      this.index.setTimeSegments(row.id, segments.get(row.id) ?? []);
+    }
+  }
+
+  /** The full rows of these routes, in the order asked; ids that no longer exist are left out. */
+  async rowsOf(ids: readonly number[]): Promise<Row<'routes'>[]> {
+    const missing = ids.filter((id) => !this.rows.has(id));
+    const fetched = new Map<number, Row<'routes'>>();
+    if (missing.length > 0) {
+      const generation = this.generation;
+      const rows = await this.db.kysely.selectFrom('routes').selectAll().where('id', 'in', missing).execute();
+      for (const row of rows) fetched.set(row.id, row);
+      if (generation === this.generation) {
+        for (const row of rows) {
+          if (this.rows.size >= ROW_CACHE_SIZE) this.rows.delete(this.rows.keys().next().value!);
+          this.rows.set(row.id, row);
+        }
+      }
+    }
+    return ids.flatMap((id) => {
+      const row = fetched.get(id) ?? this.rows.get(id);
+      return row ? [row] : [];
+    });
+  }
+
+  /** Tells other processes which routes a transaction changed; call inside that transaction. */
+  publish(trx: Parameters<Db['changes']['publish']>[0], ids: readonly number[]): Promise<void> {
+    return this.db.changes.publish(trx, TOPIC, ids);
+  }
+
+  decide(call: { context: string; destNumber: string; callerNumber?: string; at?: Date }): Decision {
+    return decide(this.index, { ...call, at: call.at ?? new Date(), zone: this.zone });
+  }
+}

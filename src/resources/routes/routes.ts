@@ -1,0 +1,135 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from 'typebox';
+import type { Row } from '../../db/schema.js';
+import { notFound } from '../../http/errors.js';
+import { defaultWire } from '../../http/kit/crud.js';
+import { ChangedEnvelope, PageOf, changed, sendWithSchema } from '../../http/kit/envelopes.js';
+import { LIST_CAP, ListQuery, listPage, type ListRules } from '../../http/kit/listing.js';
+import { IdParams, Message } from '../../http/kit/types.js';
+import type { RouteTable } from './route-table.js';
+import { RouteStore } from './store.js';
+import {
+  RouteBatchUpdate, RouteCreate, RouteListQuery, RouteRow, RouteUpdate, RouteWithParams, VerifiedRouteRow,
+} from './schema.js';
+import { paramsOf, routeParamRoutes } from './params.js';
+
+const listing: ListRules<'routes'> = {
+  sortable: ['id', 'name', 'prefix', 'max_length', 'context', 'dest_type', 'disabled', 'created_at', 'updated_at'],
+  searchable: ['name', 'description', 'prefix', 'body'],
+  defaultSort: 'id',
+  filters: {
+    context: { column: 'context', match: 'exact' },
+    dest_type: { column: 'dest_type', match: 'exact' },
+    destType: { column: 'dest_type', match: 'exact' },
+    disabled: { column: 'disabled', match: 'exact' },
+    name: { column: 'name', match: 'contains' },
+  },
+};
+
+const ListRoutesQuery = Type.Object({ ...ListQuery.properties, ...RouteListQuery.properties });
+type ListRoutesQuery = Static<typeof ListRoutesQuery>;
+
+const VerifiedPage = PageOf(VerifiedRouteRow);
+const RouteCreated = Type.Object({ code: Type.Integer(), message: Type.String(), data: RouteRow });
+const BatchUpdated = Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Array(Type.Unknown()) });
+
+/** Verification rows carry the legacy `work_time` column; VerifiedRouteRow renders every value as a string. */
+const verifiedWire = (row: Row<'routes'>) => ({ ...defaultWire(row), work_time: '' });
+
+export async function routeRoutes(parent: FastifyInstance, options: { routeTable: RouteTable }): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { routeTable } = options;
+  const store = new RouteStore(app.db, routeTable);
+  const tags = ['routes'];
+
+  /** Route verification: the routes a call to `destNumber` would consider, in decision order. */
+  async function verify(query: ListRoutesQuery) {
+    const destNumber = query.destNumber!;
+    const contexts = query.context
+      ? [query.context]
+      : (await app.db.kysely.selectFrom('contexts').select('key').orderBy('key').execute()).map((row) => row.key);
+    const ids = contexts.flatMap((context) => routeTable.index.candidates(context, destNumber).map((route) => route.id));
+    if (ids.length === 0) throw notFound();
+    const destType = query.destType ?? query.dest_type;
+    const matching = (await routeTable.rowsOf(ids))
+      .filter((row) => !destType || row.dest_type === destType)
+      .filter((row) => !query.dest || row.dest_uuid === query.dest || row.body === query.dest);
+    if (matching.length === 0) throw notFound();
+    const size = Math.min(query.perPage ?? query.page_size ?? query.pageSize ?? LIST_CAP, LIST_CAP);
+    const page = query.page ?? 1;
+    return {
+      page,
+      rowCount: matching.length,
+      pageCount: Math.ceil(matching.length / size),
+      data: matching.slice((page - 1) * size, page * size).map(verifiedWire),
+    };
+  }
+
+  app.get('/api/routes', {
+    schema: {
+      tags,
+      summary: 'List routes, or verify which routes a number takes',
+      description: 'With `destNumber` (and usually `context`) the answer is route verification: the candidate routes in decision order, the first being the one a call takes, every value a string as in the spec; 404 when none match.',
+      querystring: ListRoutesQuery,
+      response: { 200: PageOf(RouteRow), 404: Message },
+    },
+  }, async (request, reply) => {
+    const query = request.query;
+    if (query.destNumber !== undefined && query.destNumber !== '') {
+      const page = await verify(query);
+      return sendWithSchema(reply, page, VerifiedPage);
+    }
+    const page = await listPage(app.db.kysely, app.db.dialect, 'routes', query, listing, (qb) =>
+      query.dest ? qb.where((eb: any) => eb.or([eb('dest_uuid', '=', query.dest), eb('body', '=', query.dest)])) : qb);
+    return { ...page, data: page.data.map(defaultWire) };
+  });
+
+  app.get('/api/routes/:id', {
+    schema: {
+      tags,
+      summary: 'Get a route',
+      params: IdParams,
+      querystring: Type.Object({ with_params: Type.Optional(Type.Boolean()) }),
+      response: { 200: RouteWithParams, 404: Message },
+    },
+  }, async (request) => {
+    const route = defaultWire(await store.get(request.params.id));
+    if (!request.query.with_params) return route;
+    return { ...route, params: await paramsOf(app.db, route.id) };
+  });
+
+  app.post('/api/routes', {
+    schema: { tags, summary: 'Create a route (answers the whole row)', body: RouteCreate, response: { 200: RouteCreated } },
+  }, async (request) => ({ code: 200, message: 'success', data: defaultWire(await store.create(request.body)) }));
+
+  app.put('/api/routes', {
+    schema: {
+      tags,
+      summary: 'Edit several routes at once',
+      description: 'Only the listed fields are set, on every route in `route`; all or nothing.',
+      body: RouteBatchUpdate,
+      response: { 200: BatchUpdated },
+    },
+  }, async (request) => {
+    const { route, ...fields } = request.body;
+    const count = await store.updateMany(route, fields);
+    return { data: [], code: 200, message: `update rows ${count}` };
+  });
+
+  app.put('/api/routes/:id', {
+    schema: { tags, summary: 'Update a route, or toggle `disabled` with {"action":"toggle"}', params: IdParams, body: RouteUpdate, response: { 200: ChangedEnvelope } },
+  }, async (request) => {
+    await store.update(request.params.id, request.body);
+    return changed(request.params.id);
+  });
+
+  app.delete('/api/routes/:id', {
+    schema: { tags, summary: 'Delete a route with its params and time segments', params: IdParams, response: { 200: ChangedEnvelope, 404: Message } },
+  }, async (request) => {
+    await store.remove(request.params.id);
+    return changed(request.params.id);
+  });
+
+  await app.register(routeParamRoutes, { store });
+}

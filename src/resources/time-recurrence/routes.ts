@@ -1,0 +1,156 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Db } from '../../db/connect.js';
+import { badRequest, notFound } from '../../http/errors.js';
+import { defaultWire } from '../../http/kit/crud.js';
+import { Enveloped, ok } from '../../http/kit/envelopes.js';
+import { storedNow } from '../../http/kit/time.js';
+import { Id, IdParams, Message, OneOrMany, Text, TimestampFields, asArray } from '../../http/kit/types.js';
+import { knownDestinationTypes, resolveDestination, type Destination } from '../routes/destinations.js';
+import type { RouteTable } from '../routes/route-table.js';
+import { checkRecurrence } from './recurrence-field.js';
+
+const TimeSegmentRow = Type.Object({
+  id: Type.Integer(),
+  route_id: Type.Integer(),
+  time_recurrence: Type.String(),
+  dest_type: Type.String(),
+  dest_uuid: Type.String(),
+  body: Type.String(),
+  ...TimestampFields,
+});
+
+const Recurrence = Type.String({ minLength: 1, maxLength: 255, description: 'DTSTART|DURATION|FREQ|UNTIL|INTERVAL|BYDAY' });
+
+const SegmentCreate = Type.Object({
+  route_id: Id,
+  time_recurrence: Recurrence,
+  dest_type: Type.String({ minLength: 1, maxLength: 64 }),
+  dest_uuid: Type.Optional(Text(1024)),
+  body: Type.Optional(Text(65536)),
+});
+
+const SegmentUpdate = Type.Object({
+  id: Id,
+  route_id: Type.Optional(Id),
+  time_recurrence: Type.Optional(Recurrence),
+  dest_type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  dest_uuid: Type.Optional(Text(1024)),
+  body: Type.Optional(Text(65536)),
+});
+
+async function assertRoutesExist(db: Db, ids: number[], field: (index: number) => string): Promise<void> {
+  const found = new Set(
+    (await db.kysely.selectFrom('routes').select('id').where('id', 'in', [...new Set(ids)]).execute()).map((row) => row.id),
+  );
+  const missing = ids.findIndex((id) => !found.has(id));
+  if (missing >= 0) throw badRequest(field(missing), `no route with id ${ids[missing]}`);
+}
+
+/** A route's time segments: while a segment's recurrence holds, calls go to its destination. */
+export async function timeSegmentRoutes(parent: FastifyInstance, options: { routeTable: RouteTable }): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = app;
+  const { routeTable } = options;
+  const tags = ['time segments'];
+
+  /** All-or-nothing write that also refreshes the routing index of every process. */
+  async function write(routeIds: number[], work: (trx: Db['kysely']) => Promise<void>): Promise<void> {
+    await db.kysely.transaction().execute(async (trx) => {
+      await work(trx);
+      await routeTable.publish(trx, routeIds);
+    });
+    await routeTable.refresh(routeIds);
+  }
+
+  app.get('/api/time_recurrence/route/:id', {
+    schema: { tags, summary: "List a route's time segments", params: IdParams, response: { 200: Enveloped(Type.Array(TimeSegmentRow)) } },
+  }, async (request) => {
+    const rows = await db.kysely.selectFrom('time_recurrences').selectAll().where('route_id', '=', request.params.id).orderBy('id').execute();
+    return ok(rows.map(defaultWire));
+  });
+
+  app.post('/api/time_recurrence', {
+    schema: {
+      tags,
+      summary: 'Add time segments to routes (all or nothing)',
+      body: OneOrMany(SegmentCreate),
+      response: { 200: Type.Array(Type.Object({ id: Type.Integer() })) },
+    },
+  }, async (request) => {
+    const items = asArray(request.body);
+    await assertRoutesExist(db, items.map((item) => item.route_id), (i) => `${i}.route_id`);
+    const known = await knownDestinationTypes(db);
+    const rows: ({ route_id: number; time_recurrence: string } & Destination)[] = [];
+    for (const [i, item] of items.entries()) {
+      checkRecurrence(item.time_recurrence, `${i}.time_recurrence`);
+      const destination = await resolveDestination(
+        db, { dest_type: item.dest_type, dest_uuid: item.dest_uuid ?? '', body: item.body ?? '' }, `${i}.`, known,
+      );
+      rows.push({ route_id: item.route_id, time_recurrence: item.time_recurrence, ...destination });
+    }
+    const ids: { id: number }[] = [];
+    const now = storedNow();
+    await write(rows.map((row) => row.route_id), async (trx) => {
+      for (const row of rows) {
+        ids.push(await trx.insertInto('time_recurrences').values({ ...row, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow());
+      }
+    });
+    return ids;
+  });
+
+  app.put('/api/time_recurrence', {
+    schema: {
+      tags,
+      summary: 'Change time segments (all or nothing)',
+      body: OneOrMany(SegmentUpdate),
+      response: { 200: Type.Array(Type.Object({ id: Type.String() })) },
+    },
+  }, async (request) => {
+    const items = asArray(request.body);
+    const existing = new Map(
+      (await db.kysely.selectFrom('time_recurrences').selectAll().where('id', 'in', items.map((item) => item.id)).execute())
+        .map((row) => [row.id, row]),
+    );
+    const known = await knownDestinationTypes(db);
+    const changes: ({ id: number; previousRoute: number; route_id: number; time_recurrence: string } & Destination)[] = [];
+    for (const [i, item] of items.entries()) {
+      const current = existing.get(item.id);
+      if (!current) throw badRequest(`${i}.id`, `no time segment with id ${item.id}`);
+      const merged = { ...current, ...item };
+      checkRecurrence(merged.time_recurrence, `${i}.time_recurrence`);
+      const destination = await resolveDestination(db, merged, `${i}.`, known);
+      changes.push({ id: item.id, previousRoute: current.route_id, route_id: merged.route_id, time_recurrence: merged.time_recurrence, ...destination });
+    }
+    await assertRoutesExist(db, changes.map((change) => change.route_id), (i) => `${i}.route_id`);
+    const touched = changes.flatMap((change) => [change.previousRoute, change.route_id]);
+    await write(touched, async (trx) => {
+      for (const { id, previousRoute: _previous, ...values } of changes) {
+        await trx.updateTable('time_recurrences').set({ ...values, updated_at: storedNow() }).where('id', '=', id).execute();
+      }
+    });
+    return changes.map((change) => ({ id: String(change.id) }));
+  });
+
+  app.delete('/api/time_recurrence/route/:id', {
+    schema: { tags, summary: "Delete all of a route's time segments", params: IdParams, response: { 200: Type.Object({ id: Type.String() }) } },
+  }, async (request) => {
+    const routeId = request.params.id;
+    await write([routeId], async (trx) => {
+      await trx.deleteFrom('time_recurrences').where('route_id', '=', routeId).execute();
+    });
+    return { id: String(routeId) };
+  });
+
+  app.delete('/api/time_recurrence/:id', {
+    schema: { tags, summary: 'Delete one time segment', params: IdParams, response: { 200: Type.Object({ id: Type.String() }), 404: Message } },
+  }, async (request) => {
+    const segment = await db.kysely.selectFrom('time_recurrences').select(['id', 'route_id']).where('id', '=', request.params.id).executeTakeFirst();
+    if (!segment) throw notFound();
+    await write([segment.route_id], async (trx) => {
+      await trx.deleteFrom('time_recurrences').where('id', '=', segment.id).execute();
+    });
+    return { id: String(segment.id) };
+  });
+}

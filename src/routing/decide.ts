@@ -1,0 +1,131 @@
+/**
+ * Routing decision for one call, with the reasons behind it, for both the dialplan and route
+ * verification. The stages run in XUI's order: choose the route, let a time segment override its
+ * destination, transform the numbers. Blacklists and number-translation tables are future stages
+ * between choosing the route and transforming the numbers; each adds its own field to `Decision`.
+ */
+import { applyNumberTransform } from './number-transform.js';
+import { recurrenceContains } from './recurrence.js';
+import { compareRoutes, type RouteIndex } from './route-index.js';
+import type { Route, TimeSegment } from './types.js';
+
+export interface Call {
+  context: string;
+  destNumber: string;
+  callerNumber?: string;
+  at: Date;
+  /** IANA zone in which time segments read their wall-clock times (the server's TZ). */
+  zone: string;
+}
+
+export type RouteOutcome = 'chosen' | 'disabled' | 'too_long' | 'outranked';
+
+/** A route whose prefix matches the called number, and what became of it. */
+export interface ConsideredRoute {
+  routeId: number;
+  name: string;
+  prefix: string;
+  maxLength: number;
+  outcome: RouteOutcome;
+  detail: string;
+}
+
+/** A time segment of the chosen route, evaluated at the call's time. */
+export interface ConsideredSegment {
+  segmentId: number;
+  recurrence: string;
+  matched: boolean;
+  /** The first matching segment in id order; it supplies the destination. */
+  chosen: boolean;
+}
+
+export interface Destination {
+  destType: string;
+  destUuid: string;
+  body: string;
+  /** The segment that overrode the route's own destination, or null. */
+  timeSegmentId: number | null;
+}
+
+export interface Decision {
+  route: Route | null;
+  destination: Destination | null;
+  /** Called number after the route's dnc. */
+  destNumber: string;
+  /** Caller number after the route's sdnc. */
+  callerNumber: string | undefined;
+  /** Routes of the call's context whose prefix matches, in decision order. Computed on first read. */
+  readonly considered: ConsideredRoute[];
+  segments: ConsideredSegment[];
+}
+
+export function decide(index: RouteIndex, call: Call): Decision {
+  const route = index.best(call.context, call.destNumber);
+  const explanation = lazyExplanation(index.routeListsOnPath(call.context, call.destNumber), route, call.destNumber);
+  const { destination, segments } = route === null
+    ? { destination: null, segments: [] }
+    : chooseDestination(route, index.timeSegments(route.id), call);
+  return {
+    route,
+    destination,
+    destNumber: transform(call.destNumber, route?.dnc),
+    callerNumber: call.callerNumber === undefined ? undefined : transform(call.callerNumber, route?.sdnc),
+    segments,
+    get considered() {
+      return explanation();
+    },
+  };
+}
+
+function transform(number: string, rule: string | undefined): string {
+  return rule === undefined || rule === '' ? number : applyNumberTransform(number, rule);
+}
+
+/**
+ * The dialplan never reads `considered`, route verification always does: build it on first read,
+ * from the route lists as they were at decision time (the index never changes a list it handed out).
+ */
+function lazyExplanation(lists: readonly (readonly Route[])[], chosen: Route | null, dest: string): () => ConsideredRoute[] {
+  let considered: ConsideredRoute[] | undefined;
+  return () => (considered ??= lists.flat().sort(compareRoutes).map((route) => consider(route, chosen, dest)));
+}
+
+function chooseDestination(route: Route, timeSegments: readonly TimeSegment[], call: Call) {
+  let chosen: TimeSegment | null = null;
+  const segments: ConsideredSegment[] = [];
+  for (const segment of timeSegments) {
+    const matched = recurrenceContains(segment.recurrence, call.at, call.zone);
+    const first = matched && chosen === null;
+    if (first) chosen = segment;
+    segments.push({ segmentId: segment.id, recurrence: segment.recurrence.text, matched, chosen: first });
+  }
+  const source = chosen ?? route;
+  const destination: Destination = {
+    destType: source.destType,
+    destUuid: source.destUuid,
+    body: source.body,
+    timeSegmentId: chosen?.id ?? null,
+  };
+  return { destination, segments };
+}
+
+function consider(route: Route, chosen: Route | null, dest: string): ConsideredRoute {
+  const { id: routeId, name, prefix, maxLength } = route;
+  const verdict = (outcome: RouteOutcome, detail: string): ConsideredRoute =>
+    ({ routeId, name, prefix, maxLength, outcome, detail });
+  if (route === chosen) return verdict('chosen', 'best match: lowest max_length, then longest prefix, then lowest id');
+  if (route.disabled) return verdict('disabled', 'route is disabled');
+  if (dest.length > maxLength) {
+    return verdict('too_long', `number has ${dest.length} digits, route allows at most ${maxLength}`);
+  }
+  // A fitting, enabled route that was not chosen implies a chosen one.
+  const winner = chosen!;
+  if (winner.maxLength < maxLength) {
+    return verdict('outranked', `outranked by route ${winner.id} (max_length ${winner.maxLength} < ${maxLength})`);
+  }
+  if (winner.prefix.length > prefix.length) {
+    return verdict('outranked',
+      `outranked by route ${winner.id} (same max_length ${maxLength}, longer prefix "${winner.prefix}" over "${prefix}")`);
+  }
+  return verdict('outranked', `outranked by route ${winner.id} (same max_length and prefix, lower id)`);
+}

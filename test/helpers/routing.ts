@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import type { Harness, Reply } from './harness.js';
+
+/** Helpers shared by the HTTP tests of routes, route params, time segments and time templates. */
+
+export const WIRE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+/** The keys of a route in the spec's create/get/list examples. */
+export const SPEC_ROUTE_KEYS = [
+  'auto_record', 'bill_rate', 'blacklist', 'body', 'cid_number', 'context', 'created_at', 'deleted_at', 'description',
+  'dest_type', 'dest_uuid', 'disabled', 'dnc', 'id', 'max_length', 'media_codec', 'name', 'outdest_type', 'prefix',
+  'proxy_media', 'route_type', 'sdnc', 'updated_at',
+];
+
+/** The destination types whose dest_uuid the spec's create table marks as required. */
+export const DEST_TYPES_NEEDING_UUID = [
+  'FS_DEST_GATEWAY', 'FS_DEST_USERGW', 'FS_DEST_IVRBLOCK', 'FS_DEST_MEETING_ROOM', 'FS_DEST_CONFERENCE_ROOM',
+  'FS_DEST_CTI', 'FS_DEST_IVR', 'FS_DEST_DISTRIBUTORS', 'FS_DEST_CLUSTER_TRUNK', 'FS_DEST_CLUSTER_TRUNK_GROUP',
+];
+
+export type RouteRow = Record<string, any> & { id: number; name: string };
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function assertNotFound(reply: Reply, what = ''): void {
+  assert.equal(reply.status, 404, `${what}: ${JSON.stringify(reply.body)}`);
+  assert.deepEqual(reply.body, { code: 404, message: 'not found', data: '{}' }, what);
+}
+
+/** 400 `{code:400, message:"<field>: <what is wrong>"}`. */
+export function assertBadRequest(reply: Reply, field: string, what = field): void {
+  assert.equal(reply.status, 400, `${what}: ${JSON.stringify(reply.body)}`);
+  assert.equal(reply.body.code, 400, what);
+  assert.match(reply.body.message, new RegExp(`^${escapeRegExp(field)}: \\S`), what);
+}
+
+/** 409 with the same shape as a 400. */
+export function assertConflict(reply: Reply, field: string, what = field): void {
+  assert.equal(reply.status, 409, `${what}: ${JSON.stringify(reply.body)}`);
+  assert.equal(reply.body.code, 409, what);
+  assert.match(reply.body.message, new RegExp(`^${escapeRegExp(field)}: \\S`), what);
+}
+
+let counter = 0;
+/** A name no other test of this process uses. */
+export const unique = (stem: string) => `${stem}-${++counter}`;
+
+/** A new, empty routing context: tests that look at candidates own their context. */
+export async function freshContext(server: Harness): Promise<string> {
+  const key = unique('ctx');
+  const reply = await server.post('/api/contexts', { name: key, key });
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  return key;
+}
+
+/** Creates a route (defaults: a unique name, max_length 12, FS_DEST_USER) and returns the answered row. */
+export async function createRoute(server: Harness, fields: Record<string, unknown>): Promise<RouteRow> {
+  const body = { name: unique('route'), max_length: 12, dest_type: 'FS_DEST_USER', ...fields };
+  const reply = await server.post('/api/routes', body);
+  assert.equal(reply.status, 200, `create ${JSON.stringify(body)}: ${JSON.stringify(reply.body)}`);
+  assert.equal(reply.body.code, 200);
+  assert.equal(reply.body.message, 'success');
+  return reply.body.data;
+}
+
+export async function getRoute(server: Harness, id: number): Promise<RouteRow> {
+  const reply = await server.get(`/api/routes/${id}`);
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  return reply.body;
+}
+
+export const query = (params: Record<string, string | number>) =>
+  Object.entries(params).map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`).join('&');
+
+/** Route verification: the candidate ids in the order answered, or [] when it answers 404. */
+export async function candidateIds(server: Harness, destNumber: string, context: string, extra: Record<string, string> = {}): Promise<number[]> {
+  const reply = await server.get(`/api/routes?${query({ destNumber, context, ...extra })}`);
+  if (reply.status === 404) {
+    assertNotFound(reply, `verification of ${destNumber} in ${context}`);
+    return [];
+  }
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  return reply.body.data.map((row: { id: string }) => Number(row.id));
+}
+
+/** `GET /api/routes/explain`, expecting success; answers the `data` of the envelope. */
+export async function explain(server: Harness, params: Record<string, string>): Promise<any> {
+  const reply = await server.get(`/api/routes/explain?${query(params)}`);
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  assert.equal(reply.body.code, 200);
+  return reply.body.data;
+}
+
+/** Adds time segments to a route through the API; answers their ids. */
+export async function addSegments(server: Harness, items: Record<string, unknown>[]): Promise<number[]> {
+  const reply = await server.post('/api/time_recurrence', items);
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  assert.ok(Array.isArray(reply.body));
+  return reply.body.map((item: { id: number }) => item.id);
+}
+
+/** Polls `probe` until it answers true or `timeoutMs` passes; answers whether it did. */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs = 3000, stepMs = 25): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}

@@ -1,0 +1,219 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
+import { WIRE_TIME, addSegments, assertBadRequest, assertNotFound, createRoute, freshContext } from '../helpers/routing.js';
+
+const SEGMENT_KEYS = ['body', 'created_at', 'deleted_at', 'dest_type', 'dest_uuid', 'id', 'route_id', 'time_recurrence', 'updated_at'];
+
+/** The recurrence strings the spec itself shows. */
+const SPEC_EXAMPLES = [
+  '20230305T170000|PT6H0.06S|daily||1|MO,TU,WE,TH,FR',
+  '20220502T000000|PT59M59.696S|daily||1|MO',
+  '20211231T000000|PT47H59M59S|yearly||1|',
+  '20100101T010101|PT10H||daily',
+  '20220502T000000|PT1H59M59S|daily||1|MO',
+  '20220503T070000|PT59M59.464S|daily||1|SU',
+  '20220511T000000|PT119H59M59S|yearly||1|',
+];
+
+/** Malformed strings, with the part of the string each gets wrong. */
+const MALFORMED: [string, string][] = [
+  ['dtstart', '2023-03-05T17:00|PT6H|daily||1|'],
+  ['dtstart', '20231305T170000|PT6H|daily||1|'],
+  ['dtstart', '|PT6H|daily||1|'],
+  ['duration', '20230305T170000|6H|daily||1|'],
+  ['duration', '20230305T170000|PT|daily||1|'],
+  ['duration', '20230305T170000||daily||1|'],
+  ['freq', '20230305T170000|PT6H|hourly||1|'],
+  ['byday', '20230305T170000|PT6H|daily||1|MO,XX'],
+  ['byday', '20230305T170000|PT6H|daily||1|MONDAY'],
+  ['interval', '20230305T170000|PT6H|daily||every|MO'],
+];
+
+async function segmentsOf(server: Harness, routeId: number): Promise<Record<string, any>[]> {
+  const reply = await server.get(`/api/time_recurrence/route/${routeId}`);
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  assert.deepEqual(Object.keys(reply.body).sort(), ['code', 'data', 'message']);
+  assert.equal(reply.body.code, 200);
+  assert.equal(reply.body.message, 'ok');
+  return reply.body.data;
+}
+
+async function storedSegmentCount(server: Harness): Promise<number> {
+  return (await server.db.kysely.selectFrom('time_recurrences').select('id').execute()).length;
+}
+
+async function newRoute(server: Harness) {
+  return createRoute(server, { context: await freshContext(server), prefix: '1' });
+}
+
+const segment = (routeId: number | string, timeRecurrence: string, extra: Record<string, unknown> = {}) =>
+  ({ dest_type: 'FS_DEST_USER', dest_uuid: '', route_id: routeId, time_recurrence: timeRecurrence, ...extra });
+
+describeOnEachDatabase('time recurrence (route time segments)', (server) => {
+  test("POST with the spec's array body answers a bare array [{id}]; GET by route answers {data,message:'ok',code:200}", async () => {
+    const route = await newRoute(server());
+    const reply = await server().post('/api/time_recurrence', [segment(String(route.id), '20220502T000000|PT59M59.696S|daily||1|MO')]);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.ok(Array.isArray(reply.body));
+    assert.equal(reply.body.length, 1);
+    assert.deepEqual(Object.keys(reply.body[0]), ['id']);
+    assert.equal(typeof reply.body[0].id, 'number');
+
+    const rows = await segmentsOf(server(), route.id);
+    assert.equal(rows.length, 1);
+    const row = rows[0]!;
+    assert.deepEqual(Object.keys(row).sort(), SEGMENT_KEYS);
+    assert.match(row.created_at, WIRE_TIME);
+    assert.match(row.updated_at, WIRE_TIME);
+    const { created_at: _c, updated_at: _u, ...rest } = row;
+    assert.deepEqual(rest, {
+      id: reply.body[0].id, route_id: route.id, time_recurrence: '20220502T000000|PT59M59.696S|daily||1|MO',
+      dest_type: 'FS_DEST_USER', dest_uuid: '', body: '', deleted_at: '',
+    });
+  });
+
+  test('POST takes a single object too, as the curl example sends', async () => {
+    const route = await newRoute(server());
+    const reply = await server().post('/api/time_recurrence', segment(String(route.id), '20220502T000000|PT59M59.696S|daily||1|MO'));
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.ok(Array.isArray(reply.body));
+    assert.deepEqual(reply.body.map((item: { id: number }) => typeof item.id), ['number']);
+    assert.deepEqual((await segmentsOf(server(), route.id)).map((row) => row.id), [reply.body[0].id]);
+  });
+
+  test("the spec's example strings are all accepted and stored verbatim, listed in id order", async () => {
+    const route = await newRoute(server());
+    const ids = await addSegments(server(), SPEC_EXAMPLES.map((text) => segment(route.id, text, { dest_type: 'FS_DEST_IVR', dest_uuid: '1', body: 'IVR示例1' })));
+    assert.equal(ids.length, SPEC_EXAMPLES.length);
+    assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'ids follow the order of the body');
+    const rows = await segmentsOf(server(), route.id);
+    assert.deepEqual(rows.map((row) => [row.id, row.time_recurrence, row.dest_type, row.dest_uuid, row.body]),
+      ids.map((id, i) => [id, SPEC_EXAMPLES[i], 'FS_DEST_IVR', '1', 'IVR示例1']));
+  });
+
+  test('a malformed recurrence answers 400 naming the item and the field', async () => {
+    const route = await newRoute(server());
+    for (const [part, text] of MALFORMED) {
+      const reply = await server().post('/api/time_recurrence', [segment(route.id, text)]);
+      assertBadRequest(reply, '0.time_recurrence', text);
+      assert.match(reply.body.message, new RegExp(`\\b${part}\\b`), `${text}: ${reply.body.message}`);
+    }
+    assert.deepEqual(await segmentsOf(server(), route.id), []);
+  });
+
+  test('POST is all or nothing: one bad item of an array writes nothing', async () => {
+    const route = await newRoute(server());
+    const before = await storedSegmentCount(server());
+    for (const [part, text] of MALFORMED) {
+      const reply = await server().post('/api/time_recurrence', [segment(route.id, SPEC_EXAMPLES[0]!), segment(route.id, text), segment(route.id, SPEC_EXAMPLES[1]!)]);
+      assertBadRequest(reply, '1.time_recurrence', text);
+      assert.match(reply.body.message, new RegExp(`\\b${part}\\b`));
+    }
+    const unknownRoute = await server().post('/api/time_recurrence', [segment(route.id, SPEC_EXAMPLES[0]!), segment(99999999, SPEC_EXAMPLES[0]!)]);
+    assertBadRequest(unknownRoute, '1.route_id');
+    const badType = await server().post('/api/time_recurrence', [segment(route.id, SPEC_EXAMPLES[0]!), segment(route.id, SPEC_EXAMPLES[0]!, { dest_type: 'FS_DEST_NOPE' })]);
+    assertBadRequest(badType, '1.dest_type');
+    assert.deepEqual(await segmentsOf(server(), route.id), []);
+    assert.equal(await storedSegmentCount(server()), before, 'not a single row was written');
+  });
+
+  test('unknown route_id, bad dest_type, missing dest_uuid, missing fields: 400 naming the field', async () => {
+    const route = await newRoute(server());
+    assertBadRequest(await server().post('/api/time_recurrence', [segment(99999999, SPEC_EXAMPLES[0]!)]), '0.route_id');
+    assertBadRequest(await server().post('/api/time_recurrence', [segment(route.id, SPEC_EXAMPLES[0]!, { dest_type: 'FS_DEST_NOPE' })]), '0.dest_type');
+    assertBadRequest(await server().post('/api/time_recurrence', [segment(route.id, SPEC_EXAMPLES[0]!, { dest_type: 'FS_DEST_IVR', dest_uuid: '' })]), '0.dest_uuid');
+    assertBadRequest(await server().post('/api/time_recurrence', [segment('abc', SPEC_EXAMPLES[0]!)]), '0.route_id');
+    for (const field of ['route_id', 'time_recurrence', 'dest_type'] as const) {
+      const { [field]: _missing, ...item } = segment(route.id, SPEC_EXAMPLES[0]!);
+      assertBadRequest(await server().post('/api/time_recurrence', [item]), `0.${field}`, `without ${field}`);
+    }
+    assertBadRequest(await server().post('/api/time_recurrence', [segment(route.id, '')]), '0.time_recurrence', 'empty string');
+    assertBadRequest(await server().post('/api/time_recurrence', []), 'body', 'empty array');
+    assert.deepEqual(await segmentsOf(server(), route.id), []);
+  });
+
+  test('a single object with a missing or invalid field names that field, not "body"',
+    { todo: 'src/http/errors.ts reports the failed array branch of OneOrMany: "body: must be array"' },
+    async () => {
+      const route = await newRoute(server());
+      const { route_id: _missing, ...withoutRoute } = segment(route.id, SPEC_EXAMPLES[0]!);
+      assertBadRequest(await server().post('/api/time_recurrence', withoutRoute), 'route_id');
+      assertBadRequest(await server().post('/api/time_recurrence', segment(route.id, '')), 'time_recurrence');
+    });
+
+  test('PUT with the spec body answers [{"id":"<id>"}] and changes only the fields sent', async () => {
+    const route = await newRoute(server());
+    const [first, second] = await addSegments(server(), [
+      segment(route.id, '20220502T000000|PT59M59.696S|daily||1|MO'),
+      segment(route.id, '20211231T000000|PT47H59M59S|yearly||1|', { dest_type: 'FS_DEST_CTI', dest_uuid: '4', body: 'cti' }),
+    ]);
+    const before = await segmentsOf(server(), route.id);
+    const reply = await server().put('/api/time_recurrence', [
+      { dest_type: 'FS_DEST_USER', dest_uuid: '', route_id: String(route.id), time_recurrence: '20220502T000000|PT1H59M59S|daily||1|MO', id: String(first) },
+      { id: second, body: 'changed' },
+    ]);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.deepEqual(reply.body, [{ id: String(first) }, { id: String(second) }]);
+    const after = await segmentsOf(server(), route.id);
+    const strip = ({ updated_at: _u, ...rest }: Record<string, unknown>) => rest;
+    assert.deepEqual(strip(after[0]!), { ...strip(before[0]!), time_recurrence: '20220502T000000|PT1H59M59S|daily||1|MO' });
+    assert.deepEqual(strip(after[1]!), { ...strip(before[1]!), body: 'changed' });
+  });
+
+  test('PUT takes a single object as the curl example does, and can move a segment to another route', async () => {
+    const [from, to] = [await newRoute(server()), await newRoute(server())];
+    const [id] = await addSegments(server(), [segment(from.id, SPEC_EXAMPLES[1]!)]);
+    const reply = await server().put('/api/time_recurrence', { route_id: String(to.id), id: String(id) });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.deepEqual(reply.body, [{ id: String(id) }]);
+    assert.deepEqual(await segmentsOf(server(), from.id), []);
+    assert.deepEqual((await segmentsOf(server(), to.id)).map((row) => [row.id, row.route_id]), [[id, to.id]]);
+  });
+
+  test('PUT is all or nothing: a bad item answers 400 naming it, and no item changes', async () => {
+    const route = await newRoute(server());
+    const [first, second] = await addSegments(server(), [segment(route.id, SPEC_EXAMPLES[0]!), segment(route.id, SPEC_EXAMPLES[1]!)]);
+    const before = await segmentsOf(server(), route.id);
+    for (const [part, text] of MALFORMED) {
+      const reply = await server().put('/api/time_recurrence', [{ id: first, time_recurrence: SPEC_EXAMPLES[2] }, { id: second, time_recurrence: text }]);
+      assertBadRequest(reply, '1.time_recurrence', text);
+      assert.match(reply.body.message, new RegExp(`\\b${part}\\b`));
+    }
+    assertBadRequest(await server().put('/api/time_recurrence', [{ id: first, time_recurrence: SPEC_EXAMPLES[2] }, { id: 99999999, body: 'x' }]), '1.id');
+    assertBadRequest(await server().put('/api/time_recurrence', [{ id: first, time_recurrence: SPEC_EXAMPLES[2] }, { id: second, route_id: 99999999 }]), '1.route_id');
+    assertBadRequest(await server().put('/api/time_recurrence', [{ id: first, time_recurrence: SPEC_EXAMPLES[2] }, { id: second, dest_type: 'FS_DEST_NOPE' }]), '1.dest_type');
+    assertBadRequest(await server().put('/api/time_recurrence', [{ id: first, time_recurrence: SPEC_EXAMPLES[2] }, { id: second, dest_type: 'FS_DEST_GATEWAY' }]), '1.dest_uuid');
+    assertBadRequest(await server().put('/api/time_recurrence', [{ time_recurrence: SPEC_EXAMPLES[2] }]), '0.id');
+    assert.deepEqual(await segmentsOf(server(), route.id), before);
+  });
+
+  test('DELETE /api/time_recurrence/:id answers {"id":"<id>"}; 404 afterwards', async () => {
+    const route = await newRoute(server());
+    const [doomed, kept] = await addSegments(server(), [segment(route.id, SPEC_EXAMPLES[0]!), segment(route.id, SPEC_EXAMPLES[1]!)]);
+    const reply = await server().delete(`/api/time_recurrence/${doomed}`);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.deepEqual(reply.body, { id: String(doomed) });
+    assert.deepEqual((await segmentsOf(server(), route.id)).map((row) => row.id), [kept]);
+    assertNotFound(await server().delete(`/api/time_recurrence/${doomed}`));
+    assertBadRequest(await server().delete('/api/time_recurrence/abc'), 'id');
+  });
+
+  test("DELETE /api/time_recurrence/route/:id removes that route's segments only", async () => {
+    const [route, other] = [await newRoute(server()), await newRoute(server())];
+    await addSegments(server(), [segment(route.id, SPEC_EXAMPLES[0]!), segment(route.id, SPEC_EXAMPLES[1]!)]);
+    const [kept] = await addSegments(server(), [segment(other.id, SPEC_EXAMPLES[2]!)]);
+    const reply = await server().delete(`/api/time_recurrence/route/${route.id}`);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.deepEqual(reply.body, { id: String(route.id) });
+    assert.deepEqual(await segmentsOf(server(), route.id), []);
+    assert.deepEqual((await segmentsOf(server(), other.id)).map((row) => row.id), [kept]);
+  });
+
+  test('time segment endpoints need a token', async () => {
+    for (const [method, url] of [['GET', '/api/time_recurrence/route/1'], ['POST', '/api/time_recurrence'], ['PUT', '/api/time_recurrence'], ['DELETE', '/api/time_recurrence/1'], ['DELETE', '/api/time_recurrence/route/1']] as const) {
+      const reply = await server().request(method, url, method === 'POST' || method === 'PUT' ? [] : undefined, { token: null });
+      assert.equal(reply.status, 401, `${method} ${url}`);
+    }
+  });
+});
