@@ -23,9 +23,22 @@ interface AjvIssue {
   params: Record<string, unknown>;
 }
 
+/**
+ * The issue that says most about what the client got wrong. A union (say, one object or an array
+ * of them) fails in every branch; the branch that got deepest into the input is the one the client
+ * meant, and a bare type mismatch says least.
+ */
+function mostSpecific(issues: AjvIssue[]): AjvIssue | undefined {
+  const score = (issue: AjvIssue) => issue.instancePath.split('/').length * 2 + (issue.keyword === 'type' ? 0 : 1);
+  return issues
+    .filter((issue) => issue.keyword !== 'anyOf' && issue.keyword !== 'oneOf')
+    .reduce<AjvIssue | undefined>((best, issue) => (!best || score(issue) > score(best) ? issue : best), undefined)
+    ?? issues[0];
+}
+
 /** Names the offending field the way a client wrote it: `route.1`, `max_length`, `body`. */
 function describeValidation(issues: AjvIssue[], context: string | undefined): string {
-  const issue = issues[0];
+  const issue = mostSpecific(issues);
   if (!issue) return `${context ?? 'request'}: is invalid`;
   const path = issue.instancePath.split('/').filter(Boolean).join('.');
   const missing = issue.params.missingProperty;

@@ -61,33 +61,56 @@ export interface Decision {
 
 export function decide(index: RouteIndex, call: Call): Decision {
   const route = index.best(call.context, call.destNumber);
-  const explanation = lazyExplanation(index.routeListsOnPath(call.context, call.destNumber), route, call.destNumber);
   const { destination, segments } = route === null
     ? { destination: null, segments: [] }
     : chooseDestination(route, index.timeSegments(route.id), call);
-  return {
+  return new LazilyExplainedDecision(
     route,
     destination,
-    destNumber: transform(call.destNumber, route?.dnc),
-    callerNumber: call.callerNumber === undefined ? undefined : transform(call.callerNumber, route?.sdnc),
+    transform(call.destNumber, route?.dnc),
+    call.callerNumber === undefined ? undefined : transform(call.callerNumber, route?.sdnc),
     segments,
-    get considered() {
-      return explanation();
-    },
-  };
+    index.routeListsOnPath(call.context, call.destNumber),
+    call.destNumber,
+  );
+}
+
+/**
+ * The dialplan never reads `considered`, route verification always does, and building it costs far
+ * more than the decision itself: build it on first read, from the route lists as they were at
+ * decision time (the index never changes a list it handed out).
+ */
+class LazilyExplainedDecision implements Decision {
+  readonly #routeLists: readonly (readonly Route[])[];
+  readonly #dialled: string;
+  #considered: ConsideredRoute[] | undefined;
+
+  constructor(
+    readonly route: Route | null,
+    readonly destination: Destination | null,
+    readonly destNumber: string,
+    readonly callerNumber: string | undefined,
+    readonly segments: ConsideredSegment[],
+    routeLists: readonly (readonly Route[])[],
+    dialled: string,
+  ) {
+    this.#routeLists = routeLists;
+    this.#dialled = dialled;
+  }
+
+  get considered(): ConsideredRoute[] {
+    return (this.#considered ??= this.#routeLists.flat().sort(compareRoutes)
+      .map((candidate) => consider(candidate, this.route, this.#dialled)));
+  }
+
+  toJSON(): Decision {
+    const { route, destination, destNumber, callerNumber, considered, segments } = this;
+    return { route, destination, destNumber, callerNumber, considered, segments };
+  }
 }
 
 function transform(number: string, rule: string | undefined): string {
   return rule === undefined || rule === '' ? number : applyNumberTransform(number, rule);
-}
-
-/**
- * The dialplan never reads `considered`, route verification always does: build it on first read,
- * from the route lists as they were at decision time (the index never changes a list it handed out).
- */
-function lazyExplanation(lists: readonly (readonly Route[])[], chosen: Route | null, dest: string): () => ConsideredRoute[] {
-  let considered: ConsideredRoute[] | undefined;
-  return () => (considered ??= lists.flat().sort(compareRoutes).map((route) => consider(route, chosen, dest)));
 }
 
 function chooseDestination(route: Route, timeSegments: readonly TimeSegment[], call: Call) {
