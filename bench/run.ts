@@ -1,0 +1,16 @@
+// `npm run bench`: every benchmark with its side-by-side ceiling or peer, measured in one run.
+import { benchRoutingEngine } from './routing-engine.js';
+import { benchHttpVerification } from './http-verification.js';
+import { benchStartup } from './startup.js';
+
+const sections: [string, () => Promise<string>][] = [
+  ['Routing engine: decide() and best() against one SQL LIKE query per call (XUI)', benchRoutingEngine],
+  ['Route verification over HTTP at 100k routes, against a bare Fastify route', benchHttpVerification],
+  ['Start-up: spawn to first answered request', () => benchStartup([0, 1_000_000])],
+];
+
+console.log(`# Switchboard benchmarks (${new Date().toISOString()}, node ${process.version})\n`);
+for (const [title, run] of sections) {
+  console.log(`## ${title}\n`);
+  console.log(`${await run()}\n`);
+}
