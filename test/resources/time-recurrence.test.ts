@@ -208,6 +208,27 @@ describeOnEachDatabase('time recurrence (route time segments)', (server) => {
     assert.deepEqual((await segmentsOf(server(), other.id)).map((row) => row.id), [kept]);
   });
 
+  test('GET and DELETE by route answer 404 for a route that does not exist', async () => {
+    const route = await newRoute(server());
+    await server().delete(`/api/routes/${route.id}`);
+    assertNotFound(await server().get(`/api/time_recurrence/route/${route.id}`));
+    assertNotFound(await server().delete(`/api/time_recurrence/route/${route.id}`));
+  });
+
+  test('two PUTs changing different fields of one segment at once both take effect', async () => {
+    const route = await newRoute(server());
+    const [id] = await addSegments(server(), [segment(route.id, SPEC_EXAMPLES[0]!)]);
+    const [first, second] = await Promise.all([
+      server().put('/api/time_recurrence', [{ id, time_recurrence: SPEC_EXAMPLES[1]! }]),
+      server().put('/api/time_recurrence', [{ id, body: 'note' }]),
+    ]);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    const [row] = await segmentsOf(server(), route.id);
+    assert.equal(row.time_recurrence, SPEC_EXAMPLES[1]);
+    assert.equal(row.body, 'note');
+  });
+
   test('time segment endpoints need a token', async () => {
     for (const [method, url] of [['GET', '/api/time_recurrence/route/1'], ['POST', '/api/time_recurrence'], ['PUT', '/api/time_recurrence'], ['DELETE', '/api/time_recurrence/1'], ['DELETE', '/api/time_recurrence/route/1']] as const) {
       const reply = await server().request(method, url, method === 'POST' || method === 'PUT' ? [] : undefined, { token: null });

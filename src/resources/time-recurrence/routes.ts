@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/connect.js';
+import type { Row } from '../../db/schema.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { defaultWire } from '../../http/kit/crud.js';
 import { Enveloped, ok } from '../../http/kit/envelopes.js';
@@ -40,6 +41,13 @@ const SegmentUpdate = Type.Object({
   body: Type.Optional(Text(65536)),
 });
 
+type SegmentColumns = Omit<Row<'time_recurrences'>, 'id' | 'created_at' | 'updated_at'>;
+
+async function assertRouteFound(db: Db, routeId: number): Promise<void> {
+  const route = await db.kysely.selectFrom('routes').select('id').where('id', '=', routeId).executeTakeFirst();
+  if (!route) throw notFound();
+}
+
 async function assertRoutesExist(db: Db, ids: number[], field: (index: number) => string): Promise<void> {
   const found = new Set(
     (await db.kysely.selectFrom('routes').select('id').where('id', 'in', [...new Set(ids)]).execute()).map((row) => row.id),
@@ -65,8 +73,9 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
   }
 
   app.get('/api/time_recurrence/route/:id', {
-    schema: { tags, summary: "List a route's time segments", params: IdParams, response: { 200: Enveloped(Type.Array(TimeSegmentRow)) } },
+    schema: { tags, summary: "List a route's time segments", params: IdParams, response: { 200: Enveloped(Type.Array(TimeSegmentRow)), 404: Message } },
   }, async (request) => {
+    await assertRouteFound(db, request.params.id);
     const rows = await db.kysely.selectFrom('time_recurrences').selectAll().where('route_id', '=', request.params.id).orderBy('id').execute();
     return ok(rows.map(defaultWire));
   });
@@ -114,29 +123,35 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
         .map((row) => [row.id, row]),
     );
     const known = await knownDestinationTypes(db);
-    const changes: ({ id: number; previousRoute: number; route_id: number; time_recurrence: string } & Destination)[] = [];
+    const changes: { id: number; previousRoute: number; route_id: number; patch: Partial<SegmentColumns> }[] = [];
     for (const [i, item] of items.entries()) {
       const current = existing.get(item.id);
       if (!current) throw badRequest(`${i}.id`, `no time segment with id ${item.id}`);
-      const merged = { ...current, ...item };
+      const { id, ...sent } = item;
+      const merged = { ...current, ...sent };
       checkRecurrence(merged.time_recurrence, `${i}.time_recurrence`);
       const destination = await resolveDestination(db, merged, `${i}.`, known);
-      changes.push({ id: item.id, previousRoute: current.route_id, route_id: merged.route_id, time_recurrence: merged.time_recurrence, ...destination });
+      // Only what was sent is written (and the body its destination implies): concurrent edits of
+      // other fields of the same segment are not undone.
+      const patch: Partial<SegmentColumns> = { ...sent };
+      if (sent.dest_type !== undefined || sent.dest_uuid !== undefined) patch.body = destination.body;
+      changes.push({ id, previousRoute: current.route_id, route_id: merged.route_id, patch });
     }
     await assertRoutesExist(db, changes.map((change) => change.route_id), (i) => `${i}.route_id`);
     const touched = changes.flatMap((change) => [change.previousRoute, change.route_id]);
     await write(touched, async (trx) => {
-      for (const { id, previousRoute: _previous, ...values } of changes) {
-        await trx.updateTable('time_recurrences').set({ ...values, updated_at: storedNow() }).where('id', '=', id).execute();
+      for (const { id, patch } of changes) {
+        await trx.updateTable('time_recurrences').set({ ...patch, updated_at: storedNow() }).where('id', '=', id).execute();
       }
     });
     return changes.map((change) => ({ id: String(change.id) }));
   });
 
   app.delete('/api/time_recurrence/route/:id', {
-    schema: { tags, summary: "Delete all of a route's time segments", params: IdParams, response: { 200: Type.Object({ id: Type.String() }) } },
+    schema: { tags, summary: "Delete all of a route's time segments", params: IdParams, response: { 200: Type.Object({ id: Type.String() }), 404: Message } },
   }, async (request) => {
     const routeId = request.params.id;
+    await assertRouteFound(db, routeId);
     await write([routeId], async (trx) => {
       await trx.deleteFrom('time_recurrences').where('route_id', '=', routeId).execute();
     });
