@@ -15,6 +15,8 @@ export function freePort(): Promise<number> {
 export interface RunningServer {
   process: ChildProcess;
   baseUrl: string;
+  /** performance.now() at spawn. */
+  spawnedAt: number;
   /** Milliseconds from spawn until `readyPath` first answered 200. */
   startupMs: number;
   stop(): Promise<void>;
@@ -44,6 +46,7 @@ export async function startServer(args: string[], env: Record<string, string>, r
   return {
     process: child,
     baseUrl,
+    spawnedAt: started,
     startupMs,
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();

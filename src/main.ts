@@ -15,6 +15,9 @@ if (admin?.generatedPassword) {
 
 const app = await buildServer({ db, sessionTtlSeconds: config.sessionTtlSeconds, timeZone: config.timeZone, logger });
 await app.listen({ port: config.port, host: config.host });
+// Routing answers wait for the index; a load that fails leaves nothing to route with: stop.
+await app.routeTable.whenLoaded();
+logger.info('routing index loaded');
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

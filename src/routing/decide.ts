@@ -48,15 +48,15 @@ export interface Destination {
 }
 
 export interface Decision {
-  route: Route | null;
-  destination: Destination | null;
+  readonly route: Route | null;
+  readonly destination: Destination | null;
   /** Called number after the route's dnc. */
-  destNumber: string;
+  readonly destNumber: string;
   /** Caller number after the route's sdnc. */
-  callerNumber: string | undefined;
+  readonly callerNumber: string | undefined;
   /** Routes of the call's context whose prefix matches, in decision order. Computed on first read. */
   readonly considered: ConsideredRoute[];
-  segments: ConsideredSegment[];
+  readonly segments: ConsideredSegment[];
 }
 
 export function decide(index: RouteIndex, call: Call): Decision {

@@ -8,8 +8,9 @@
  *   escapes and single quotes and trims spaces.
  * - fewer than two parts: `-ERR`; two parts: `true`/`false` (does it match?);
  * - three or more: on a match the *substitution alone* with `$N`/`${N}` (or `%N`) replaced by the
- *   groups — text outside the match is not kept; with no match the subject unchanged, or `''` with
- *   flag `n`, or `false` with flag `b`. A pattern that does not compile counts as no match.
+ *   groups — text outside the match is not kept; with no match the subject unchanged (since
+ *   FreeSWITCH 1.4, FS-5531; before, `false`), or `''` with flag `n`, or `false` with flag `b`.
+ *   A pattern that does not compile counts as no match.
  * The pattern runs as a JavaScript RegExp. Escapes that PCRE gives a meaning JavaScript lacks
  * (`\A`, `\z`, `\h`, `\Q…\E`, …) make the pattern unsupported, which also counts as no match.
  */
@@ -81,7 +82,7 @@ function cleanupSeparated(part: string, delimiter: string): string {
     const c = part[i]!;
     const next = part[i + 1];
     if (c === ESCAPE && next !== undefined
-      && (next === "'" || next === '"' || next === delimiter || next === ESCAPE || next in UNESCAPED)) {
+      && (next === "'" || next === '"' || next === delimiter || next === ESCAPE || Object.hasOwn(UNESCAPED, next))) {
       out += UNESCAPED[next] ?? next;
       end = out.length;
       i++;
@@ -148,9 +149,7 @@ function asteriskToRegex(pattern: string): string {
 
 function execPattern(pattern: string, subject: string): RegExpExecArray | null {
   const compiled = compilePattern(pattern);
-  if (typeof compiled === 'string') return null;
-  compiled.lastIndex = 0;
-  return compiled.exec(subject);
+  return typeof compiled === 'string' ? null : compiled.exec(subject);
 }
 
 /**

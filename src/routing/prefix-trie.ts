@@ -52,8 +52,9 @@ export class PrefixTrie<T> {
   }
 
   /**
-   * Adds many items without keeping lists sorted; `sortAll` must follow before any lookup. This is
-   * the bulk-load path: sorting each list once beats sorted inserts.
+   * Bulk loading: adds an item in place without sorting, which breaks copy-on-write, so only use it
+   * on a trie nobody reads yet, and call `sortAll` before handing it out. Sorting each list once
+   * beats a sorted insert per item.
    */
   insertUnsorted(key: string, item: T): void {
     const node = this.descend(key);

@@ -297,12 +297,8 @@ function occurrenceWindows(rec: Recurrence, zoneName: string, from: number, to: 
   if (!zone.isValid) throw new RangeError(`recurrenceContains: unknown time zone "${zoneName}"`);
   // A start before this instant ends before `from`; the extra day absorbs DST shifts between
   // wall-clock and elapsed time.
-  const earliestStart = DateTime.fromMillis(from, { zone }).minus(rec.duration).toMillis() - DAY_MS;
-  const wallStarts = rec.rule.between(
-    new Date(toWallClock(earliestStart, zone)),
-    new Date(toWallClock(to, zone) + DAY_MS),
-    true,
-  );
+  const earliestStart = toWallClock(DateTime.fromMillis(from, { zone }).minus(rec.duration).toMillis() - DAY_MS, zone);
+  const wallStarts = ruleStartingNear(rec, earliestStart).between(new Date(earliestStart), new Date(toWallClock(to, zone) + DAY_MS), true);
   const starts = new Float64Array(wallStarts.length);
   const ends = new Float64Array(wallStarts.length);
   wallStarts.forEach((wallStart, i) => {
@@ -311,6 +307,21 @@ function occurrenceWindows(rec: Recurrence, zoneName: string, from: number, to: 
     ends[i] = DateTime.fromMillis(start, { zone }).plus(rec.duration).toMillis();
   });
   return { zone: zoneName, from, to, starts, ends };
+}
+
+/**
+ * rrule iterates from DTSTART, so a daily rule started years ago costs milliseconds per query.
+ * Moving DTSTART forward by whole periods (to at most `wall`) keeps every later occurrence: daily
+ * and weekly rules only derive the time of day and the weekday from DTSTART, and a whole number of
+ * days or weeks changes neither. Monthly and yearly rules iterate a few hundred periods at most.
+ */
+function ruleStartingNear(rec: Recurrence, wall: number): RRuleInstance {
+  const unit = rec.freq === 'daily' ? DAY_MS : rec.freq === 'weekly' ? 7 * DAY_MS : 0;
+  const dtstart = rec.rule.options.dtstart.getTime();
+  if (unit === 0 || wall <= dtstart) return rec.rule;
+  const period = unit * rec.interval;
+  const skipped = Math.floor((wall - dtstart) / period);
+  return new RRule({ ...rec.rule.origOptions, dtstart: new Date(dtstart + skipped * period) });
 }
 
 function toWallClock(instant: number, zone: Zone): number {

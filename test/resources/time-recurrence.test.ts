@@ -225,6 +225,7 @@ describeOnEachDatabase('time recurrence (route time segments)', (server) => {
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.equal(second.status, 200, JSON.stringify(second.body));
     const [row] = await segmentsOf(server(), route.id);
+    assert.ok(row);
     assert.equal(row.time_recurrence, SPEC_EXAMPLES[1]);
     assert.equal(row.body, 'note');
   });

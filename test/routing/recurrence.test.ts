@@ -83,6 +83,11 @@ describe('recurrenceContains', () => {
       ['2024-01-08T09:30:00Z', false],
       ['2024-01-10T09:30:00Z', false],
       ['2024-01-15T09:30:00Z', true],
+      // Years later the fortnightly rhythm still counts from DTSTART's week.
+      ['2031-01-06T09:30:00Z', true],
+      ['2031-01-08T09:30:00Z', true],
+      ['2031-01-13T09:30:00Z', false],
+      ['2031-01-15T09:30:00Z', false],
     ]);
   });
 
@@ -306,36 +311,41 @@ describe('recurrenceContains agrees with a brute-force reference', () => {
     return `PT${hours}H${minutes}M${seconds}.${pad(ms % 1000, 3)}S`;
   };
 
-  it('for random daily windows with BYDAY, INTERVAL and UNTIL in fixed-offset zones', () => {
+  it('for random daily and weekly windows with BYDAY, INTERVAL and UNTIL in fixed-offset zones', () => {
+    const mondayOf = (wall: number) => wall - (((new Date(wall).getUTCDay() + 6) % 7) * DAY);
     fc.assert(
       fc.property(
         fc.record({
           zone: fc.constantFrom(...(Object.keys(ZONES) as (keyof typeof ZONES)[])),
+          freq: fc.constantFrom('daily', 'weekly'),
           startDay: fc.integer({ min: 0, max: 3650 }),
           startSecond: fc.integer({ min: 0, max: 86_399 }),
           durationMs: fc.integer({ min: 1, max: 3 * DAY }),
           interval: fc.integer({ min: 1, max: 3 }),
           byDay: fc.subarray([...WEEKDAYS]),
-          untilDays: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
-          atOffsetMs: fc.integer({ min: -5 * DAY, max: 200 * DAY }),
+          untilDays: fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined }),
+          atOffsetMs: fc.integer({ min: -5 * DAY, max: 2000 * DAY }),
         }),
-        ({ zone, startDay, startSecond, durationMs, interval, byDay, untilDays, atOffsetMs }) => {
+        ({ zone, freq, startDay, startSecond, durationMs, interval, byDay, untilDays, atOffsetMs }) => {
           const startWall = EPOCH + startDay * DAY + startSecond * 1000;
           const untilWall = untilDays === undefined ? undefined : EPOCH + (startDay + untilDays) * DAY;
           const text = [
-            stamp(startWall, true), isoDuration(durationMs), 'daily',
+            stamp(startWall, true), isoDuration(durationMs), freq,
             untilWall === undefined ? '' : stamp(untilWall, false), String(interval), byDay.join(','),
           ].join('|');
           const atWall = startWall + atOffsetMs;
           const at = new Date(atWall - ZONES[zone] * 60_000);
+          const weekday = (wall: number) => WEEKDAYS[new Date(wall).getUTCDay()]!;
+          const days = byDay.length > 0 || freq === 'daily' ? byDay : [weekday(startWall)];
 
           let expected = false;
           const latestDay = Math.floor((atWall - startWall) / DAY);
           for (let k = latestDay; k >= 0 && k >= latestDay - 4; k--) {
             const start = startWall + k * DAY;
-            const allowedDay = byDay.length === 0 || byDay.includes(WEEKDAYS[new Date(start).getUTCDay()]!);
+            const periods = freq === 'daily' ? k : Math.round((mondayOf(start) - mondayOf(startWall)) / (7 * DAY));
+            const allowedDay = days.length === 0 || days.includes(weekday(start));
             const beforeUntil = untilWall === undefined || start < untilWall + DAY;
-            if (k % interval === 0 && allowedDay && beforeUntil && start <= atWall && atWall < start + durationMs) {
+            if (periods % interval === 0 && allowedDay && beforeUntil && start <= atWall && atWall < start + durationMs) {
               expected = true;
             }
           }

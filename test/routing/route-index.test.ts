@@ -137,9 +137,9 @@ describe('RouteIndex maintenance', () => {
 
 describe('RouteIndex properties', () => {
   // Dial-pad characters live in the trie's fixed slots, others in its overflow map: cover both.
-  const digits = fc.constantFrom('1', '2', '*', 'x');
-  const prefix = fc.string({ unit: digits, maxLength: 4 });
-  const number = fc.string({ unit: digits, maxLength: 7 });
+  const character = fc.constantFrom('1', '2', '*', 'x');
+  const prefix = fc.string({ unit: character, maxLength: 4 });
+  const number = fc.string({ unit: character, maxLength: 7 });
   const context = fc.constantFrom('a', 'b');
   const routeArb = (idMax: number) => fc.record({
     id: fc.integer({ min: 1, max: idMax }), context, prefix, maxLength: fc.integer({ min: 0, max: 7 }), disabled: fc.boolean(),

@@ -64,7 +64,7 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
     const { destNumber, context, callerNumber } = request.query;
     const at = parseTime(request.query.time, zone);
     // No caller number given: there is nothing for sdnc to transform (sdnc_number stays "").
-    const decision = routeTable.decide({ context, destNumber, ...(callerNumber === undefined ? {} : { callerNumber }), at });
+    const decision = await routeTable.decide({ context, destNumber, ...(callerNumber === undefined ? {} : { callerNumber }), at });
     const { route, destination } = decision;
     return ok({
       context,

@@ -5,7 +5,7 @@ import { decide, type Decision } from '../../routing/decide.js';
 import { parseRecurrence } from '../../routing/recurrence.js';
 import type { Route, TimeSegment } from '../../routing/types.js';
 
-const LOAD_CHUNK = 50_000;
+const LOAD_CHUNK = 20_000;
 /** Full rows kept for the routes most recently asked for (verification now, the dialplan later). */
 const ROW_CACHE_SIZE = 20_000;
 const TOPIC = 'routes';
@@ -63,7 +63,11 @@ function segmentsByRoute(rows: Row<'time_recurrences'>[]): Map<number, TimeSegme
  * and, through the database's change feed, of every other process sharing the database.
  */
 export class RouteTable {
-  readonly index = new RouteIndex();
+  private readonly index = new RouteIndex();
+  /** Every change to the index runs in this queue, in order: a later read never loses to an earlier one. */
+  private changes: Promise<void> = Promise.resolve();
+  /** Settles when the first full load is in the index; routing answers wait for it. */
+  private loaded: Promise<void> = Promise.resolve();
   private readonly rows = new Map<number, Row<'routes'>>();
   /** Bumped by every refresh, so a fetch that raced a write does not cache what it read before it. */
   private generation = 0;
@@ -73,17 +77,33 @@ export class RouteTable {
     private readonly zone: string,
   ) {}
 
-  /** Subscribes first, then loads: a change made during the load is re-applied, never lost. */
+  /**
+   * Subscribes to other processes' changes, then starts the full load without waiting for it: the
+   * API answers at once, routing answers once the index is complete. A change made during the load
+   * is applied after it, never lost.
+   */
   async start(log: (message: string) => void): Promise<void> {
+    const report = (what: string) => (error: unknown) => log(`${what} failed: ${(error as Error).message}`);
     await this.db.changes.subscribe(
       TOPIC,
-      (ids) => void this.refresh(ids).catch((error) => log(`route refresh failed: ${(error as Error).message}`)),
-      () => void this.loadAll().catch((error) => log(`route reload failed: ${(error as Error).message}`)),
+      (ids) => void this.refresh(ids).catch(report('route refresh')),
+      () => void this.enqueue(() => this.loadAll()).catch(report('route reload')),
     );
-    await this.loadAll();
+    this.loaded = this.enqueue(() => this.loadAll());
   }
 
-  async loadAll(): Promise<void> {
+  /** Resolves when the first load completed; rejects if it failed. */
+  whenLoaded(): Promise<void> {
+    return this.loaded;
+  }
+
+  private enqueue(change: () => Promise<void>): Promise<void> {
+    const next = this.changes.then(change);
+    this.changes = next.catch(() => undefined);
+    return next;
+  }
+
+  private async loadAll(): Promise<void> {
     const routes: Route[] = [];
     let after = 0;
     for (;;) {
@@ -97,6 +117,8 @@ export class RouteTable {
       for (const row of chunk) routes.push(toRoute(row));
       if (chunk.length < LOAD_CHUNK) break;
       after = chunk[chunk.length - 1]!.id;
+      // better-sqlite3 answers synchronously: let requests in between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const segments = segmentsByRoute(await this.db.kysely.selectFrom('time_recurrences').selectAll().execute());
     this.generation++;
@@ -106,8 +128,12 @@ export class RouteTable {
   }
 
   /** Re-reads these routes (and their time segments) and brings the index in line with the database. */
-  async refresh(ids: readonly number[]): Promise<void> {
-    if (ids.length === 0) return;
+  refresh(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    return this.enqueue(() => this.reload(ids));
+  }
+
+  private async reload(ids: readonly number[]): Promise<void> {
     const unique = [...new Set(ids)];
     const [rows, segmentRows] = await Promise.all([
       this.db.kysely.selectFrom('routes').select(routeColumns).where('id', 'in', unique).execute(),
@@ -152,7 +178,14 @@ export class RouteTable {
     return this.db.changes.publish(trx, TOPIC, ids);
   }
 
-  decide(call: { context: string; destNumber: string; callerNumber?: string; at?: Date }): Decision {
+  /** The routes a call to `destNumber` in `context` would consider, in decision order. */
+  async candidates(context: string, destNumber: string): Promise<Route[]> {
+    await this.loaded;
+    return this.index.candidates(context, destNumber);
+  }
+
+  async decide(call: { context: string; destNumber: string; callerNumber?: string; at?: Date }): Promise<Decision> {
+    await this.loaded;
     return decide(this.index, { ...call, at: call.at ?? new Date(), zone: this.zone });
   }
 }

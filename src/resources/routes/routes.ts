@@ -49,7 +49,10 @@ export async function routeRoutes(parent: FastifyInstance, options: { routeTable
     const contexts = query.context
       ? [query.context]
       : (await app.db.kysely.selectFrom('contexts').select('key').orderBy('key').execute()).map((row) => row.key);
-    const ids = contexts.flatMap((context) => routeTable.index.candidates(context, destNumber).map((route) => route.id));
+    const ids: number[] = [];
+    for (const context of contexts) {
+      for (const route of await routeTable.candidates(context, destNumber)) ids.push(route.id);
+    }
     if (ids.length === 0) throw notFound();
     const destType = query.destType ?? query.dest_type;
     const matching = (await routeTable.rowsOf(ids))
