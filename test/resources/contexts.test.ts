@@ -247,6 +247,13 @@ describeOnEachDatabase('contexts', (server) => {
     assertBadRequest(await server().put(`/api/contexts/${id}`, { action: 'explode' }), 'action');
   });
 
+  test('two toggles at once flip hotline_enabled twice', async () => {
+    const id = await create(server(), { name: 'toggled-twice' });
+    const replies = await Promise.all([1, 2].map(() => server().put(`/api/contexts/${id}`, { action: 'toggle' })));
+    assert.deepEqual(replies.map((reply) => reply.status), [200, 200]);
+    assert.equal((await detail(server(), id)).hotline_enabled, 0);
+  });
+
   test('update cannot change the key', async () => {
     const reply = await server().put('/api/contexts/3', { key: 'renamed-key', identifier: 'renamed-key', name: '技术部' });
     assert.ok(reply.status === 200 || reply.status === 400, JSON.stringify(reply.body));

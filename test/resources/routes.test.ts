@@ -457,6 +457,16 @@ describeOnEachDatabase('routes', (server) => {
     assert.deepEqual(stable(await getRoute(server(), route.id)), stable(route));
   });
 
+  test('two toggles at once flip disabled twice, and the routing index agrees with the row', async () => {
+    const context = await freshContext(server());
+    const route = await createRoute(server(), { context, prefix: '42' });
+    const replies = await Promise.all([1, 2].map(() => server().put(`/api/routes/${route.id}`, { action: 'toggle' })));
+    assert.deepEqual(replies.map((reply) => reply.status), [200, 200]);
+    assert.equal((await getRoute(server(), route.id)).disabled, 0);
+    const verified = await server().get(`/api/routes?destNumber=421&context=${context}`);
+    assert.equal(verified.status, 200, 'the enabled route is a candidate again');
+  });
+
   test('update of an unknown id answers 404; a non-numeric id 400', async () => {
     assertNotFound(await server().put('/api/routes/99999999', { description: 'x' }));
     assertNotFound(await server().put('/api/routes/99999999', { action: 'toggle' }));

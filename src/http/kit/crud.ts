@@ -8,7 +8,7 @@ import { conflict, notFound } from '../errors.js';
 import { ChangedEnvelope, CreatedEnvelope, PageOf, changed, created } from './envelopes.js';
 import { listQueryWithFilters, listPage, type Column, type ListRules } from './listing.js';
 import { storedNow, wireTime } from './time.js';
-import { IdParams, Message } from './types.js';
+import { IdParams, Message, flipped } from './types.js';
 
 type WireRow = Record<string, unknown>;
 export type CrudOperation = 'list' | 'get' | 'create' | 'update' | 'delete';
@@ -142,7 +142,7 @@ export function crudRoutes<T extends TableName, C extends TObject, U extends TOb
       const body = request.body as Record<string, unknown>;
       let patch: Record<string, unknown>;
       if (resource.toggle && body.action === 'toggle') {
-        patch = { [resource.toggle]: Number((existing as Record<string, unknown>)[resource.toggle]) ? 0 : 1 };
+        patch = { [resource.toggle]: flipped(resource.toggle) };
       } else {
         patch = resource.beforeUpdate
           ? await resource.beforeUpdate(body as Static<U>, existing, db)

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { Type, type TSchema } from 'typebox';
 
 /**
@@ -41,3 +42,6 @@ export const asArray = <T>(body: T | T[]): T[] => (Array.isArray(body) ? body : 
 
 /** Ids in a JSON array body, e.g. `[1, 2, 3]` for the bulk deletes. */
 export const IdList = Type.Array(Id, { minItems: 1, maxItems: 10_000 });
+
+/** Flips a 0/1 column in the database itself, so two toggles at once flip it twice, not once. */
+export const flipped = (column: string) => sql<number>`1 - ${sql.ref(column)}`;

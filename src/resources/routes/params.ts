@@ -6,7 +6,7 @@ import { notFound } from '../../http/errors.js';
 import { defaultWire } from '../../http/kit/crud.js';
 import { CreatedEnvelope, created } from '../../http/kit/envelopes.js';
 import { storedNow } from '../../http/kit/time.js';
-import { Id, Message } from '../../http/kit/types.js';
+import { Id, Message, flipped } from '../../http/kit/types.js';
 import { ParamCreate, ParamUpdate, RouteParamRow } from './schema.js';
 import { ROUTE_PARAM_REALM, type RouteStore } from './store.js';
 
@@ -72,9 +72,9 @@ export async function routeParamRoutes(parent: FastifyInstance, options: { store
     schema: { tags, summary: 'Edit a route param, or toggle it with {"action":"toggle"}', params: RouteParamParams, body: ParamUpdate, response: { 200: ParamChanged, 404: Message } },
   }, async (request) => {
     const { id: routeId, pid } = request.params;
-    const existing = await paramOf(app.db, routeId, pid);
+    await paramOf(app.db, routeId, pid);
     const { action, ...fields } = request.body;
-    const patch = action === 'toggle' ? { disabled: existing.disabled ? 0 : 1 } : fields;
+    const patch = action === 'toggle' ? { disabled: flipped('disabled') } : fields;
     await app.db.kysely.updateTable('params').set({ ...patch, updated_at: storedNow() }).where('id', '=', pid).execute();
     return { code: 200, message: 'success', data: defaultWire(await paramOf(app.db, routeId, pid)) };
   });

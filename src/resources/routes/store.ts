@@ -4,6 +4,7 @@ import type { Database, NewRow, Row } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { uniqueViolation } from '../../http/kit/crud.js';
 import { storedNow } from '../../http/kit/time.js';
+import { flipped } from '../../http/kit/types.js';
 import { validateNumberTransform } from '../../routing/number-transform.js';
 import { resolveDestination } from './destinations.js';
 import type { RouteTable } from './route-table.js';
@@ -125,7 +126,12 @@ export class RouteStore {
 
   async update(id: number, input: RouteInput): Promise<void> {
     const existing = await this.get(id);
-    const patch = input.action === 'toggle' ? { disabled: existing.disabled ? 0 : 1 } : toColumns(input);
+    if (input.action === 'toggle') {
+      await this.write(() => [id], (trx) =>
+        trx.updateTable('routes').set({ disabled: flipped('disabled'), updated_at: storedNow() }).where('id', '=', id).execute());
+      return;
+    }
+    const patch = toColumns(input);
     const { id: _id, created_at: _created, updated_at: _updated, ...current } = existing;
     const route = await checkedRoute(this.db, { ...current, ...patch }, id);
     // Only the columns this request sets (and a `body` its destination implies): writing back the
