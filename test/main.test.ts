@@ -179,6 +179,7 @@ describe('main', { concurrency: true }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-main-'));
     const databaseUrl = join(dir, 'nested', 'db.sqlite');
     let generatedPassword = '';
+    let firstToken = '';
     after(() => rmSync(dir, { recursive: true, force: true }));
 
     test('first start creates the database, migrates it and logs a generated admin password once', async () => {
@@ -196,6 +197,7 @@ describe('main', { concurrency: true }, () => {
         assert.equal(reply.status, 200);
         const body = (await reply.json()) as { code: number; token: string; user_id: number };
         assert.equal(body.code, 200);
+        firstToken = body.token;
         assert.match(String(reply.headers.get('set-cookie')), new RegExp(`freeswitch_xtra_session_id=${body.token}`));
         const contexts = await server.contexts(body.token);
         assert.equal(contexts.rowCount, 4);
@@ -221,10 +223,11 @@ describe('main', { concurrency: true }, () => {
 
     let second: Server | undefined;
 
-    test('a second start on the same database creates no other password; the first still works', async () => {
+    test('a second start on the same database creates no other password; the first and its token still work', async () => {
       assert.ok(generatedPassword, 'needs the first start');
       second = await start({ DATABASE_URL: databaseUrl });
       assert.doesNotMatch(second.output, /password/i);
+      assert.equal((await second.contexts(firstToken)).rowCount, 4, 'a token from before the restart is still valid');
       const token = await second.tokenFor(generatedPassword);
       assert.equal((await second.contexts(token)).rowCount, 4, 'migrations not re-run');
     });

@@ -72,7 +72,7 @@ function pageSize(query: ListQuery): { size: number; paged: boolean } {
   return { size: Math.min(asked ?? 20, LIST_CAP), paged: true };
 }
 
-export function applyFilters<T extends TableName>(
+function applyFilters<T extends TableName>(
   qb: AnyQuery,
   dialect: DialectName,
   query: Record<string, unknown>,

@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
 import { Type, type TSchema } from 'typebox';
 
-/**
- * Input and output building blocks. Inputs rely on Fastify's Ajv coercion (`coerceTypes`), so an
- * integer field takes `11` and `"11"` alike, and a flag takes 0/1/"0"/"1"/true/false.
- */
+// Input and output building blocks. Inputs rely on Fastify's Ajv coercion (`coerceTypes`), so an
+// integer field takes `11` and `"11"` alike, and a flag takes 0/1/"0"/"1"/true/false.
+
 /** Ids are PostgreSQL `serial` (int4): a larger one is bad input, not a database error. */
 export const INT32_MAX = 2_147_483_647;
 export const Id = Type.Integer({ minimum: 1, maximum: INT32_MAX, description: 'row id' });
@@ -29,10 +28,6 @@ export const TimestampFields = {
 
 /** Errors and plain acknowledgements; a 404 also carries `"data":"{}"` (CONTRACT), kept by `data`. */
 export const Message = Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Optional(Type.String()) });
-
-export function optionalAll<T extends Record<string, TSchema>>(properties: T) {
-  return Type.Partial(Type.Object(properties));
-}
 
 /** Array bodies (the spec's batch endpoints) that also take one bare object, as its curl examples send. */
 export const OneOrMany = <T extends TSchema>(item: T, maxItems = 10_000) =>

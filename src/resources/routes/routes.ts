@@ -34,8 +34,20 @@ const VerifiedPage = PageOf(VerifiedRouteRow);
 const RouteCreated = Type.Object({ code: Type.Integer(), message: Type.String(), data: RouteRow });
 const BatchUpdated = Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Array(Type.Unknown()) });
 
-/** Verification rows carry the legacy `work_time` column; VerifiedRouteRow renders every value as a string. */
-const verifiedWire = (row: Row<'routes'>) => ({ ...defaultWire(row), work_time: '' });
+/**
+ * Verification rows carry the legacy `work_time` column; VerifiedRouteRow renders every value as a
+ * string. The route table hands out the same row object until the route changes, so the wire form
+ * is made once per row version.
+ */
+const verifiedRows = new WeakMap<Row<'routes'>, ReturnType<typeof defaultWire<Row<'routes'>>> & { work_time: string }>();
+function verifiedWire(row: Row<'routes'>) {
+  let wire = verifiedRows.get(row);
+  if (!wire) {
+    wire = { ...defaultWire(row), work_time: '' };
+    verifiedRows.set(row, wire);
+  }
+  return wire;
+}
 
 export async function routeRoutes(parent: FastifyInstance, options: { routeTable: RouteTable }): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
