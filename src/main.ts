@@ -10,7 +10,7 @@ const logger = pino({ level: config.logLevel });
 const db = await openDatabase(config.databaseUrl, (message) => logger.warn(message));
 const admin = await ensureAdmin(db, config.adminPassword);
 if (admin?.generatedPassword) {
-  logger.warn(`created user "admin" with password "${admin.generatedPassword}" (shown once; set ADMIN_PASSWORD to choose it)`);
+  logger.warn(`created user admin with password ${admin.generatedPassword} (shown once; set ADMIN_PASSWORD to choose it)`);
 }
 
 const app = await buildServer({ db, sessionTtlSeconds: config.sessionTtlSeconds, timeZone: config.timeZone, logger });

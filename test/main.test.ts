@@ -12,7 +12,7 @@ import { postgres, type TestDatabase } from './helpers/databases.js';
 
 /** The repository root: `src/main.ts` is run from there, as `npm start` does. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GENERATED = /created user "admin" with password "([^"]+)"/;
+const GENERATED = /created user admin with password (\S+) \(shown once/;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
