@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from '../../src/db/connect.js';
 import { buildServer } from '../../src/http/server.js';
 import { ensureAdmin } from '../../src/resources/sessions/store.js';
-import { databaseKinds, type DatabaseKind, type TestDatabase } from './databases.js';
+import { databaseKinds, postgres, type DatabaseKind, type TestDatabase } from './databases.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 
@@ -104,4 +104,22 @@ export function describeOnEachDatabase(title: string, suite: (server: () => Harn
       });
     });
   }
+}
+
+/**
+ * Two servers on one fresh PostgreSQL database, as two processes behind a load balancer; call it
+ * inside a describe, which it equips with the set-up and tear-down.
+ */
+export function twoServersOnPostgres(): { a: () => Harness; b: () => Harness } {
+  let first: Harness | undefined;
+  let second: Harness | undefined;
+  before(async () => {
+    first = await Harness.start(postgres);
+    second = await Harness.attach(first.database.url);
+  });
+  after(async () => {
+    await second?.close();
+    await first?.close();
+  });
+  return { a: () => first!, b: () => second! };
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Harness, Reply } from './harness.js';
+import { assertNotFound } from './assertions.js';
+export { WIRE_TIME, assertBadRequest, assertConflict, assertNotFound } from './assertions.js';
 
 /** Helpers shared by the HTTP tests of routes, route params, time segments and time templates. */
 
-export const WIRE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 /** The keys of a route in the spec's create/get/list examples. */
 export const SPEC_ROUTE_KEYS = [
@@ -19,27 +20,6 @@ export const DEST_TYPES_NEEDING_UUID = [
 ];
 
 export type RouteRow = Record<string, any> & { id: number; name: string };
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-export function assertNotFound(reply: Reply, what = ''): void {
-  assert.equal(reply.status, 404, `${what}: ${JSON.stringify(reply.body)}`);
-  assert.deepEqual(reply.body, { code: 404, message: 'not found', data: '{}' }, what);
-}
-
-/** 400 `{code:400, message:"<field>: <what is wrong>"}`. */
-export function assertBadRequest(reply: Reply, field: string, what = field): void {
-  assert.equal(reply.status, 400, `${what}: ${JSON.stringify(reply.body)}`);
-  assert.equal(reply.body.code, 400, what);
-  assert.match(reply.body.message, new RegExp(`^${escapeRegExp(field)}: \\S`), what);
-}
-
-/** 409 with the same shape as a 400. */
-export function assertConflict(reply: Reply, field: string, what = field): void {
-  assert.equal(reply.status, 409, `${what}: ${JSON.stringify(reply.body)}`);
-  assert.equal(reply.body.code, 409, what);
-  assert.match(reply.body.message, new RegExp(`^${escapeRegExp(field)}: \\S`), what);
-}
 
 let counter = 0;
 /** A name no other test of this process uses. */

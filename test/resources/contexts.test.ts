@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeOnEachDatabase, type Harness, type Reply } from '../helpers/harness.js';
+import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
+import { WIRE_TIME, assertBadRequest, assertNotFound, createdId } from '../helpers/assertions.js';
 
-const WIRE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const LIST_KEYS = ['created_at', 'deleted_at', 'description', 'domain', 'hotline_enabled', 'id', 'identifier', 'key', 'name', 'updated_at'];
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -14,26 +14,9 @@ const SEEDED = [
   { id: 1, key: 'context-1', name: '分机', description: '本地分机发起的呼叫' },
 ];
 
-function assertNotFound(reply: Reply, what: string): void {
-  assert.equal(reply.status, 404, what);
-  assert.deepEqual(reply.body, { code: 404, message: 'not found', data: '{}' }, what);
-}
 
-function assertBadRequest(reply: Reply, field: string, what = field): void {
-  assert.equal(reply.status, 400, `${what}: ${JSON.stringify(reply.body)}`);
-  assert.equal(reply.body.code, 400, what);
-  assert.match(reply.body.message, new RegExp(`^${field}: \\S`), what);
-}
 
-async function create(server: Harness, body: unknown): Promise<number> {
-  const reply = await server.post('/api/contexts', body);
-  assert.equal(reply.status, 200, JSON.stringify(reply.body));
-  assert.deepEqual(Object.keys(reply.body).sort(), ['code', 'data', 'message']);
-  assert.equal(reply.body.code, 200);
-  assert.equal(reply.body.message, 'success');
-  assert.equal(typeof reply.body.data, 'number');
-  return reply.body.data;
-}
+const create = async (server: Harness, body: unknown): Promise<number> => createdId(await server.post('/api/contexts', body));
 
 async function detail(server: Harness, id: number | string) {
   const reply = await server.get(`/api/contexts/${id}`);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeOnEachDatabase, type Reply } from '../helpers/harness.js';
+import { describeOnEachDatabase } from '../helpers/harness.js';
+import { WIRE_TIME, assertFieldError, assertNotFound } from '../helpers/assertions.js';
 
-const WIRE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const ROW_KEYS = ['created_at', 'd', 'deleted_at', 'id', 'k', 'o', 'realm', 'updated_at', 'v'];
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -36,16 +36,7 @@ function assertRowShape(row: DictRow, what: string): void {
   assert.equal(row.deleted_at, '', what);
 }
 
-function assertNotFound(reply: Reply, what: string): void {
-  assert.equal(reply.status, 404, what);
-  assert.deepEqual(reply.body, { code: 404, message: 'not found', data: '{}' }, what);
-}
 
-function assertError(reply: Reply, status: number, field: string, what = field): void {
-  assert.equal(reply.status, status, `${what}: ${JSON.stringify(reply.body)}`);
-  assert.equal(reply.body.code, status, what);
-  assert.match(reply.body.message, new RegExp(`^${field}: \\S`), what);
-}
 
 describeOnEachDatabase('dicts', (server) => {
   test('GET /api/dicts?realm=DEST is a bare array of exactly the 20 destination types', async () => {
@@ -156,25 +147,25 @@ describeOnEachDatabase('dicts', (server) => {
 
   test('a duplicate realm+k answers 409 naming k; the same k in another realm is fine', async () => {
     const dup = await server().post('/api/dicts', { realm: 'DEST', k: 'FS_DEST_USER', v: 'again' });
-    assertError(dup, 409, 'k', 'duplicate seeded entry');
+    assertFieldError(dup, 409, 'k', 'duplicate seeded entry');
     const otherRealm = await server().post('/api/dicts', { realm: 'OTHER', k: 'FS_DEST_USER', v: 'fine' });
     assert.equal(otherRealm.status, 200);
     assert.equal((await server().get('/api/dicts?realm=DEST')).body.length, 20, 'DEST untouched');
 
     const racing = await Promise.all([1, 2, 3].map(() => server().post('/api/dicts', { realm: 'RACE', k: 'SAME', v: 'x' })));
     assert.deepEqual(racing.map((reply) => reply.status).sort(), [200, 409, 409], JSON.stringify(racing.map((r) => r.body)));
-    for (const reply of racing.filter((r) => r.status === 409)) assertError(reply, 409, 'k', 'raced duplicate');
+    for (const reply of racing.filter((r) => r.status === 409)) assertFieldError(reply, 409, 'k', 'raced duplicate');
   });
 
   test('invalid input answers 400 naming the field', async () => {
     const noRealm = await server().post('/api/dicts', { k: 'X', v: 'y' });
-    assertError(noRealm, 400, 'realm', 'missing realm');
+    assertFieldError(noRealm, 400, 'realm', 'missing realm');
     assert.equal(noRealm.body.message, 'realm: is required');
-    assertError(await server().post('/api/dicts', { realm: 'TEST', v: 'y' }), 400, 'k', 'missing k');
-    assertError(await server().post('/api/dicts', { realm: '', k: 'X' }), 400, 'realm', 'empty realm');
-    assertError(await server().post('/api/dicts', { realm: 'TEST', k: 'X', o: 'first' }), 400, 'o', 'o not a number');
-    assertError(await server().post('/api/dicts', { realm: 'TEST', k: 'X', o: 1e12 }), 400, 'o', 'o out of range');
-    assertError(await server().post('/api/dicts', { realm: 'R'.repeat(65), k: 'X' }), 400, 'realm', 'long realm');
+    assertFieldError(await server().post('/api/dicts', { realm: 'TEST', v: 'y' }), 400, 'k', 'missing k');
+    assertFieldError(await server().post('/api/dicts', { realm: '', k: 'X' }), 400, 'realm', 'empty realm');
+    assertFieldError(await server().post('/api/dicts', { realm: 'TEST', k: 'X', o: 'first' }), 400, 'o', 'o not a number');
+    assertFieldError(await server().post('/api/dicts', { realm: 'TEST', k: 'X', o: 1e12 }), 400, 'o', 'o out of range');
+    assertFieldError(await server().post('/api/dicts', { realm: 'R'.repeat(65), k: 'X' }), 400, 'realm', 'long realm');
   });
 
   test('update answers the id as a string and changes the entry', async () => {
@@ -192,9 +183,9 @@ describeOnEachDatabase('dicts', (server) => {
     assert.deepEqual(slash.body, { code: 200, message: 'success', data: String(id) });
     assert.equal((await server().get(`/api/dicts/${id}/`)).body.v, 'slash');
 
-    assertError(await server().put(`/api/dicts/${id}`, { realm: 'DEST', k: 'FS_DEST_IP' }), 409, 'k', 'update into a taken key');
-    assertError(await server().put(`/api/dicts/${id}`, { o: 'last' }), 400, 'o', 'update o not a number');
-    assertError(await server().put(`/api/dicts/${id}`, { k: '' }), 400, 'k', 'update empty k');
+    assertFieldError(await server().put(`/api/dicts/${id}`, { realm: 'DEST', k: 'FS_DEST_IP' }), 409, 'k', 'update into a taken key');
+    assertFieldError(await server().put(`/api/dicts/${id}`, { o: 'last' }), 400, 'o', 'update o not a number');
+    assertFieldError(await server().put(`/api/dicts/${id}`, { k: '' }), 400, 'k', 'update empty k');
     assert.equal((await server().get(`/api/dicts/${id}`)).body.k, 'UPDATE_ME');
     // Saving an entry with its own key is not a conflict with itself.
     assert.equal((await server().put(`/api/dicts/${id}`, { realm: 'TEST', k: 'UPDATE_ME', v: 'same' })).status, 200);
@@ -216,9 +207,9 @@ describeOnEachDatabase('dicts', (server) => {
     assertNotFound(await server().get('/api/dicts/99999'), 'GET');
     assertNotFound(await server().put('/api/dicts/99999', { v: 'x' }), 'PUT');
     assertNotFound(await server().delete('/api/dicts/99999'), 'DELETE');
-    assertError(await server().get('/api/dicts/abc'), 400, 'id', 'GET abc');
-    assertError(await server().put('/api/dicts/abc', { v: 'x' }), 400, 'id', 'PUT abc');
-    assertError(await server().delete('/api/dicts/abc'), 400, 'id', 'DELETE abc');
+    assertFieldError(await server().get('/api/dicts/abc'), 400, 'id', 'GET abc');
+    assertFieldError(await server().put('/api/dicts/abc', { v: 'x' }), 400, 'id', 'PUT abc');
+    assertFieldError(await server().delete('/api/dicts/abc'), 400, 'id', 'DELETE abc');
   });
 
   test('a seeded entry reads by id like any other', async () => {

@@ -1,19 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
+import { createdId } from '../helpers/assertions.js';
 import { WIRE_TIME, assertBadRequest, assertNotFound, createRoute, freshContext } from '../helpers/routing.js';
 
 const PARAM_KEYS = ['created_at', 'deleted_at', 'disabled', 'id', 'k', 'o', 'realm', 'ref_id', 'updated_at', 'v'];
 
-async function addParam(server: Harness, routeId: number, body: Record<string, unknown>): Promise<number> {
-  const reply = await server.post(`/api/routes/${routeId}/params`, body);
-  assert.equal(reply.status, 200, JSON.stringify(reply.body));
-  assert.deepEqual(Object.keys(reply.body).sort(), ['code', 'data', 'message']);
-  assert.equal(reply.body.code, 200);
-  assert.equal(reply.body.message, 'success');
-  assert.equal(typeof reply.body.data, 'number');
-  return reply.body.data;
-}
+const addParam = async (server: Harness, routeId: number, body: Record<string, unknown>): Promise<number> =>
+  createdId(await server.post(`/api/routes/${routeId}/params`, body));
 
 async function paramsOf(server: Harness, routeId: number): Promise<Record<string, any>[]> {
   const reply = await server.get(`/api/routes/${routeId}/params`);

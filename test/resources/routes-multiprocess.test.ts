@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { postgres } from '../helpers/databases.js';
-import { Harness } from '../helpers/harness.js';
+import { twoServersOnPostgres, type Harness } from '../helpers/harness.js';
 import { addSegments, candidateIds, createRoute, eventually, explain, freshContext } from '../helpers/routing.js';
 
 /**
@@ -14,19 +14,7 @@ const MONDAY_EVENING = '2024-03-04T17:30:00';
 if (postgres.unavailable) console.log(`# skipped: ${postgres.unavailable}`);
 
 describe('routes across processes [postgres]', { skip: postgres.unavailable ?? false }, () => {
-  let first: Harness | undefined;
-  let second: Harness | undefined;
-  const a = () => first!;
-  const b = () => second!;
-
-  before(async () => {
-    first = await Harness.start(postgres);
-    second = await Harness.attach(first.database.url);
-  });
-  after(async () => {
-    await second?.close();
-    await first?.close();
-  });
+  const { a, b } = twoServersOnPostgres();
 
   /** Waits until `server` verifies `destNumber` in `context` to exactly `expected`. */
   async function seenBy(server: Harness, destNumber: string, context: string, expected: number[], what: string): Promise<void> {
