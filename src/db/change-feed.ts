@@ -35,6 +35,8 @@ export function postgresFeed(url: string, log: (message: string) => void): Chang
   const origin = randomUUID();
   const subscriptions = new Map<string, { onChange: ChangeListener; onResync: () => void }>();
   let client: pg.Client | undefined;
+  /** Topics the current connection LISTENs to. */
+  const listening = new Set<string>();
   let closed = false;
   let retryDelay = 100;
 
@@ -53,10 +55,16 @@ export function postgresFeed(url: string, log: (message: string) => void): Chang
       setTimeout(() => void reconnect(), retryDelay).unref();
     });
     await next.connect();
-    for (const topic of subscriptions.keys()) await next.query(`LISTEN ${channelOf(topic)}`);
+    listening.clear();
+    for (const topic of subscriptions.keys()) await listen(next, topic);
     client = next;
     retryDelay = 100;
     if (isReconnect) for (const { onResync } of subscriptions.values()) onResync();
+  }
+
+  async function listen(on: pg.Client, topic: string): Promise<void> {
+    await on.query(`LISTEN ${channelOf(topic)}`);
+    listening.add(topic);
   }
 
   async function reconnect(): Promise<void> {
@@ -80,8 +88,9 @@ export function postgresFeed(url: string, log: (message: string) => void): Chang
     },
     async subscribe(topic, onChange, onResync) {
       subscriptions.set(topic, { onChange, onResync });
-      if (client) await client.query(`LISTEN ${channelOf(topic)}`);
-      else await (connecting ??= connect(false));
+      if (!client) await (connecting ??= connect(false));
+      // A subscription made while the first connection was being set up may have missed its LISTEN.
+      if (client && !listening.has(topic)) await listen(client, topic);
     },
     async close() {
       closed = true;

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { postgres } from '../helpers/databases.js';
 import { twoServersOnPostgres, type Harness } from '../helpers/harness.js';
 import { addSegments, candidateIds, createRoute, eventually, explain, freshContext } from '../helpers/routing.js';
@@ -81,6 +82,19 @@ describe('routes across processes [postgres]', { skip: postgres.unavailable ?? f
     await seenBy(b(), '4001', context, [route.id], 'after create');
     assert.equal((await a().delete(`/api/routes/${route.id}`)).status, 200);
     await seenBy(b(), '4001', context, [], 'after delete');
+  });
+
+  test('after its change-feed connection is cut, B reconnects and catches up with what it missed', async () => {
+    const context = await freshContext(a());
+    const terminated = await sql<{ pid: number }>`
+      select pg_terminate_backend(pid) as pid from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and query like 'LISTEN%'`.execute(a().db.kysely);
+    assert.ok(terminated.rows.length >= 2, 'both servers had a listening connection');
+    // Written while B is (most likely) still reconnecting: only the resync can bring it.
+    const route = await createRoute(a(), { context, prefix: '45', max_length: 12 });
+    await seenBy(b(), '4501', context, [route.id], 'written during the outage');
+    const later = await createRoute(a(), { context, prefix: '450', max_length: 12 });
+    await seenBy(b(), '4501', context, [later.id, route.id], 'written after the reconnect');
   });
 
   test('writes through B reach A as well', async () => {
