@@ -6,7 +6,7 @@ import { parseRecurrence } from '../../routing/recurrence.js';
 import type { Route, TimeSegment } from '../../routing/types.js';
 
 const LOAD_CHUNK = 20_000;
-/** Full rows kept for the routes most recently asked for (verification now, the dialplan later). */
+/** Full rows of the routes most recently fetched (verification now, the dialplan later); oldest out first. */
 const ROW_CACHE_SIZE = 20_000;
 const TOPIC = 'routes';
 
