@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { DialectName } from '../connect.js';
 import { emptyText, withId } from './columns.js';
 
-const text = (c: any) => c.notNull().defaultTo(emptyText);
+const text = (c: ColumnDefinitionBuilder) => c.notNull().defaultTo(emptyText);
 
 export function routing(dialect: DialectName) {
   return {

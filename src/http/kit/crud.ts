@@ -6,7 +6,7 @@ import type { Db } from '../../db/connect.js';
 import type { NewRow, Row, RowPatch, TableName } from '../../db/schema.js';
 import { conflict, notFound } from '../errors.js';
 import { ChangedEnvelope, CreatedEnvelope, PageOf, changed, created } from './envelopes.js';
-import { listQueryWithFilters, listPage, type Column, type ListRules } from './listing.js';
+import { listQueryWithFilters, listPage, type Column, type ListQuery, type ListRules } from './listing.js';
 import { storedNow, wireTime } from './time.js';
 import { IdParams, Message, flipped } from './types.js';
 
@@ -105,7 +105,7 @@ export function crudRoutes<T extends TableName, C extends TObject, U extends TOb
         response: { 200: PageOf(resource.listRow) },
       },
     }, async (request) => {
-      const page = await listPage(db.kysely, db.dialect, resource.table, request.query as any, resource.listing);
+      const page = await listPage(db.kysely, db.dialect, resource.table, request.query as ListQuery & Record<string, unknown>, resource.listing);
       return { ...page, data: page.data.map(toWire) };
     });
 

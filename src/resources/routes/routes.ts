@@ -96,7 +96,7 @@ export async function routeRoutes(parent: FastifyInstance, options: { routeTable
       return sendWithSchema(reply, page, VerifiedPage);
     }
     const page = await listPage(app.db.kysely, app.db.dialect, 'routes', query, listing, (qb) =>
-      query.dest ? qb.where((eb: any) => eb.or([eb('dest_uuid', '=', query.dest), eb('body', '=', query.dest)])) : qb);
+      query.dest ? qb.where((eb) => eb.or([eb('dest_uuid', '=', query.dest), eb('body', '=', query.dest)])) : qb);
     return { ...page, data: page.data.map(defaultWire) };
   });
 
