@@ -2,7 +2,8 @@
  * What FreeSWITCH's `regex` API command (mod_commands `regex_function`) prints, so that `/…/…/`
  * number transforms behave as they do under XUI, which runs `regex m:/<number><rule>`.
  *
- * Ported from FreeSWITCH master (mod_commands.c, switch_utils.c, switch_regex.c):
+ * Written anew in TypeScript to behave as FreeSWITCH master does (behaviour read in mod_commands.c,
+ * switch_utils.c and switch_regex.c; no FreeSWITCH code is copied):
  * - `m:X` picks the delimiter X (one of `|`, `~`, `/`); the argument splits into at most four parts
  *   `subject X pattern X substitution X flags` by `switch_separate_string`, which honours `\`
  *   escapes and single quotes and trims spaces.
