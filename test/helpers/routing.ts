@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Harness, Reply } from './harness.js';
+import type { Harness } from './harness.js';
 import { assertNotFound } from './assertions.js';
 export { WIRE_TIME, assertBadRequest, assertConflict, assertNotFound } from './assertions.js';
 

@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.js';
-import type { Row } from '../../db/schema.js';
+import type { Database, Row } from '../../db/schema.js';
 import { RouteIndex } from '../../routing/route-index.js';
 import { decide, type Decision } from '../../routing/decide.js';
 import { parseRecurrence } from '../../routing/recurrence.js';
@@ -173,9 +174,19 @@ export class RouteTable {
     });
   }
 
-  /** Tells other processes which routes a transaction changed; call inside that transaction. */
-  publish(trx: Parameters<Db['changes']['publish']>[0], ids: readonly number[]): Promise<void> {
-    return this.db.changes.publish(trx, TOPIC, ids);
+  /**
+   * Runs `work` in a transaction that also tells the other processes which routes it changed
+   * (`ids` of its result), then brings this process's index up to date: every write to routes or
+   * their time segments goes through here.
+   */
+  async write<T>(ids: (result: T) => readonly number[], work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    const result = await this.db.kysely.transaction().execute(async (trx) => {
+      const value = await work(trx);
+      await this.db.changes.publish(trx, TOPIC, ids(value));
+      return value;
+    });
+    await this.refresh(ids(result));
+    return result;
   }
 
   /** The routes a call to `destNumber` in `context` would consider, in decision order. */

@@ -1,6 +1,5 @@
-import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.js';
-import type { Database, NewRow, Row } from '../../db/schema.js';
+import type { NewRow, Row } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { uniqueViolation } from '../../http/kit/crud.js';
 import { storedNow } from '../../http/kit/time.js';
@@ -105,21 +104,10 @@ export class RouteStore {
     return row;
   }
 
-  /** Runs `work` in a transaction that also tells other processes which routes changed, then refreshes this one. */
-  private async write<T>(ids: (result: T) => number[], work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    const result = await this.db.kysely.transaction().execute(async (trx) => {
-      const value = await work(trx);
-      await this.table.publish(trx, ids(value));
-      return value;
-    });
-    await this.table.refresh(ids(result));
-    return result;
-  }
-
   async create(input: RouteInput & Pick<RouteValues, 'name' | 'max_length' | 'context' | 'dest_type'>): Promise<Row<'routes'>> {
     const route = await checkedRoute(this.db, { ...DEFAULTS, ...toColumns(input) } as RouteValues);
     const now = storedNow();
-    return this.write<Row<'routes'>>((row) => [row.id], (trx) =>
+    return this.table.write<Row<'routes'>>((row) => [row.id], (trx) =>
       trx.insertInto('routes').values({ ...route, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow())
       .catch((error: unknown) => asConflict(this.db, error, route));
   }
@@ -127,7 +115,7 @@ export class RouteStore {
   async update(id: number, input: RouteInput): Promise<void> {
     const existing = await this.get(id);
     if (input.action === 'toggle') {
-      await this.write(() => [id], (trx) =>
+      await this.table.write(() => [id], (trx) =>
         trx.updateTable('routes').set({ disabled: flipped('disabled'), updated_at: storedNow() }).where('id', '=', id).execute());
       return;
     }
@@ -138,14 +126,14 @@ export class RouteStore {
     // whole row read above would undo a concurrent update of other columns.
     const changes = Object.fromEntries(Object.entries(route).filter(([column, value]) =>
       column in patch || value !== current[column as keyof typeof current]));
-    await this.write(() => [id], (trx) =>
+    await this.table.write(() => [id], (trx) =>
       trx.updateTable('routes').set({ ...changes, updated_at: storedNow() }).where('id', '=', id).execute())
       .catch((error: unknown) => asConflict(this.db, error, route, id));
   }
 
   async remove(id: number): Promise<void> {
     await this.get(id);
-    await this.write(() => [id], async (trx) => {
+    await this.table.write(() => [id], async (trx) => {
       await trx.deleteFrom('params').where('realm', '=', ROUTE_PARAM_REALM).where('ref_id', '=', id).execute();
       await trx.deleteFrom('time_recurrences').where('route_id', '=', id).execute();
       await trx.deleteFrom('routes').where('id', '=', id).execute();
@@ -156,7 +144,7 @@ export class RouteStore {
   async updateMany(ids: number[], input: RouteInput): Promise<number> {
     const unique = [...new Set(ids)];
     const columns = toColumns(input);
-    return this.write(() => unique, async (trx) => {
+    return this.table.write(() => unique, async (trx) => {
       const found = await trx.selectFrom('routes').select('id').where('id', 'in', unique).execute();
       if (found.length !== unique.length) {
         const present = new Set(found.map((row) => row.id));

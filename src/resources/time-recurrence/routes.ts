@@ -63,15 +63,6 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
   const { routeTable } = options;
   const tags = ['time segments'];
 
-  /** All-or-nothing write that also refreshes the routing index of every process. */
-  async function write(routeIds: number[], work: (trx: Db['kysely']) => Promise<void>): Promise<void> {
-    await db.kysely.transaction().execute(async (trx) => {
-      await work(trx);
-      await routeTable.publish(trx, routeIds);
-    });
-    await routeTable.refresh(routeIds);
-  }
-
   app.get('/api/time_recurrence/route/:id', {
     schema: { tags, summary: "List a route's time segments", params: IdParams, response: { 200: Enveloped(Type.Array(TimeSegmentRow)), 404: Message } },
   }, async (request) => {
@@ -101,7 +92,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
     }
     const ids: { id: number }[] = [];
     const now = storedNow();
-    await write(rows.map((row) => row.route_id), async (trx) => {
+    await routeTable.write(() => rows.map((row) => row.route_id), async (trx) => {
       for (const row of rows) {
         ids.push(await trx.insertInto('time_recurrences').values({ ...row, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow());
       }
@@ -139,7 +130,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
     }
     await assertRoutesExist(db, changes.map((change) => change.route_id), (i) => `${i}.route_id`);
     const touched = changes.flatMap((change) => [change.previousRoute, change.route_id]);
-    await write(touched, async (trx) => {
+    await routeTable.write(() => touched, async (trx) => {
       for (const { id, patch } of changes) {
         await trx.updateTable('time_recurrences').set({ ...patch, updated_at: storedNow() }).where('id', '=', id).execute();
       }
@@ -152,7 +143,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
   }, async (request) => {
     const routeId = request.params.id;
     await assertRouteFound(db, routeId);
-    await write([routeId], async (trx) => {
+    await routeTable.write(() => [routeId], async (trx) => {
       await trx.deleteFrom('time_recurrences').where('route_id', '=', routeId).execute();
     });
     return { id: String(routeId) };
@@ -163,7 +154,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
   }, async (request) => {
     const segment = await db.kysely.selectFrom('time_recurrences').select(['id', 'route_id']).where('id', '=', request.params.id).executeTakeFirst();
     if (!segment) throw notFound();
-    await write([segment.route_id], async (trx) => {
+    await routeTable.write(() => [segment.route_id], async (trx) => {
       await trx.deleteFrom('time_recurrences').where('id', '=', segment.id).execute();
     });
     return { id: String(segment.id) };
