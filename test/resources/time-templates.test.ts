@@ -266,6 +266,11 @@ describeOnEachDatabase('time templates', (server) => {
     assertBadRequest(await server().put(ITEMS, [{ id: first, time_recurrence: '20100101T010101|PT1H||daily' }, { id: second, time_recurrence: '20770101T010101|PT10H|sometimes' }]), '1.time_recurrence');
     assertBadRequest(await server().put(ITEMS, [{ id: first, time_recurrence: '20100101T010101|PT1H||daily' }, { id: 99999999, time_recurrence: '20100101T010101|PT1H||daily' }]), '1.id');
     assertBadRequest(await server().put(ITEMS, [{ id: first, time_recurrence: '20100101T010101|PT1H||daily', template_id: 99999999 }]), '0.template_id');
+    // The item that names no template still counts: the unknown one is item 1.
+    assertBadRequest(await server().put(ITEMS, [
+      { id: first, time_recurrence: '20100101T010101|PT1H||daily' },
+      { id: second, time_recurrence: '20100101T010101|PT1H||daily', template_id: 99999999 },
+    ]), '1.template_id');
     assertBadRequest(await server().put(ITEMS, [{ time_recurrence: '20100101T010101|PT1H||daily' }]), '0.id');
     assert.deepEqual(await itemsOf(server(), template!.id), changed);
   });

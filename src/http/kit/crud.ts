@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TObject } from 'typebox';
 import type { Db } from '../../db/connect.js';
-import type { NewRow, Row, RowPatch, TableName } from '../../db/schema.js';
-import { conflict, notFound } from '../errors.js';
+import type { Database, NewRow, Row, RowPatch, TableName } from '../../db/schema.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { ChangedEnvelope, CreatedEnvelope, PageOf, changed, created } from './envelopes.js';
 import { listQueryWithFilters, listPage, type Column, type ListQuery, type ListRules } from './listing.js';
 import { storedNow, wireTime } from './time.js';
@@ -52,6 +52,25 @@ export async function findById<T extends TableName>(db: Db, table: T, id: number
     .executeTakeFirst();
   if (!row) throw notFound();
   return row as Row<T>;
+}
+
+/**
+ * Every given id names a row of `table`, or a 400 names the first that does not as `field(i)`,
+ * `i` being its index in `ids` (undefined entries, fields a client left out, are skipped).
+ */
+export async function assertAllExist(
+  kysely: Kysely<Database>,
+  table: TableName,
+  ids: readonly (number | undefined)[],
+  field: (index: number) => string,
+  noun: string,
+): Promise<void> {
+  const asked = [...new Set(ids.filter((id): id is number => id !== undefined))];
+  if (asked.length === 0) return;
+  const rows: { id: number }[] = await (kysely as Kysely<any>).selectFrom(table).select('id').where('id', 'in', asked).execute();
+  const found = new Set(rows.map((row) => row.id));
+  const missing = ids.findIndex((id) => id !== undefined && !found.has(id));
+  if (missing >= 0) throw badRequest(field(missing), `no ${noun} with id ${ids[missing]}`);
 }
 
 /**

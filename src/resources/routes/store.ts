@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connect.js';
 import type { NewRow, Row } from '../../db/schema.js';
-import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { uniqueViolation } from '../../http/kit/crud.js';
+import { badRequest, conflict } from '../../http/errors.js';
+import { assertAllExist, findById, uniqueViolation } from '../../http/kit/crud.js';
 import { storedNow } from '../../http/kit/time.js';
 import { flipped } from '../../http/kit/types.js';
 import { validateNumberTransform } from '../../routing/number-transform.js';
@@ -15,12 +15,6 @@ type RouteInput = Partial<Omit<RouteValues, 'bill_rate' | 'media_codec'>> & {
   bill_rate?: number;
   media_codec?: string | string[];
   action?: 'toggle';
-};
-
-const DEFAULTS: Omit<RouteValues, 'name' | 'max_length' | 'context' | 'dest_type'> = {
-  description: '', prefix: '', dnc: '', sdnc: '', dest_uuid: '', body: '', auto_record: 0, bill_rate: '0.00',
-  blacklist: '', proxy_media: 1, route_type: 4, media_codec: '', disabled: 0, cid_number: '', did_enabled: 0,
-  ringback_enabled: 0, ringback_tone: '', force_video_recording: 0, outdest_type: '', outdest_uuid: '', outbody: '',
 };
 
 /** Input as stored: codecs comma-joined, money with 2 decimals; `action` is not a column. */
@@ -98,14 +92,13 @@ export class RouteStore {
     private readonly table: RouteTable,
   ) {}
 
-  async get(id: number): Promise<Row<'routes'>> {
-    const row = await this.db.kysely.selectFrom('routes').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw notFound();
-    return row;
+  get(id: number): Promise<Row<'routes'>> {
+    return findById(this.db, 'routes', id);
   }
 
   async create(input: RouteInput & Pick<RouteValues, 'name' | 'max_length' | 'context' | 'dest_type'>): Promise<Row<'routes'>> {
-    const route = await checkedRoute(this.db, { ...DEFAULTS, ...toColumns(input) } as RouteValues);
+    // Columns left out take the database's defaults (migration 0002), the one place they are set.
+    const route = await checkedRoute(this.db, { ...toColumns(input), name: input.name, max_length: input.max_length, context: input.context, dest_type: input.dest_type });
     const now = storedNow();
     return this.table.write<Row<'routes'>>((row) => [row.id], (trx) =>
       trx.insertInto('routes').values({ ...route, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow())
@@ -145,11 +138,7 @@ export class RouteStore {
     const unique = [...new Set(ids)];
     const columns = toColumns(input);
     return this.table.write(() => unique, async (trx) => {
-      const found = await trx.selectFrom('routes').select('id').where('id', 'in', unique).execute();
-      if (found.length !== unique.length) {
-        const present = new Set(found.map((row) => row.id));
-        throw badRequest('route', `no route with id ${unique.find((id) => !present.has(id))}`);
-      }
+      await assertAllExist(trx, 'routes', unique, () => 'route', 'route');
       if (Object.keys(columns).length === 0) return unique.length;
       await trx.updateTable('routes').set({ ...columns, updated_at: storedNow() }).where('id', 'in', unique).execute();
       return unique.length;

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Db } from '../../db/connect.js';
 import type { Row } from '../../db/schema.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { defaultWire } from '../../http/kit/crud.js';
+import { assertAllExist, defaultWire, findById } from '../../http/kit/crud.js';
 import { Enveloped, ok } from '../../http/kit/envelopes.js';
 import { storedNow } from '../../http/kit/time.js';
 import { Id, IdParams, Message, OneOrMany, Text, TimestampFields, asArray } from '../../http/kit/types.js';
@@ -43,19 +42,6 @@ const SegmentUpdate = Type.Object({
 
 type SegmentColumns = Omit<Row<'time_recurrences'>, 'id' | 'created_at' | 'updated_at'>;
 
-async function assertRouteFound(db: Db, routeId: number): Promise<void> {
-  const route = await db.kysely.selectFrom('routes').select('id').where('id', '=', routeId).executeTakeFirst();
-  if (!route) throw notFound();
-}
-
-async function assertRoutesExist(db: Db, ids: number[], field: (index: number) => string): Promise<void> {
-  const found = new Set(
-    (await db.kysely.selectFrom('routes').select('id').where('id', 'in', [...new Set(ids)]).execute()).map((row) => row.id),
-  );
-  const missing = ids.findIndex((id) => !found.has(id));
-  if (missing >= 0) throw badRequest(field(missing), `no route with id ${ids[missing]}`);
-}
-
 /** A route's time segments: while a segment's recurrence holds, calls go to its destination. */
 export async function timeSegmentRoutes(parent: FastifyInstance, options: { routeTable: RouteTable }): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
@@ -66,7 +52,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
   app.get('/api/time_recurrence/route/:id', {
     schema: { tags, summary: "List a route's time segments", params: IdParams, response: { 200: Enveloped(Type.Array(TimeSegmentRow)), 404: Message } },
   }, async (request) => {
-    await assertRouteFound(db, request.params.id);
+    await findById(db, 'routes', request.params.id);
     const rows = await db.kysely.selectFrom('time_recurrences').selectAll().where('route_id', '=', request.params.id).orderBy('id').execute();
     return ok(rows.map(defaultWire));
   });
@@ -80,7 +66,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
     },
   }, async (request) => {
     const items = asArray(request.body);
-    await assertRoutesExist(db, items.map((item) => item.route_id), (i) => `${i}.route_id`);
+    await assertAllExist(db.kysely, 'routes', items.map((item) => item.route_id), (i) => `${i}.route_id`, 'route');
     const known = await knownDestinationTypes(db);
     const rows: ({ route_id: number; time_recurrence: string } & Destination)[] = [];
     for (const [i, item] of items.entries()) {
@@ -128,7 +114,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
       if (sent.dest_type !== undefined || sent.dest_uuid !== undefined) patch.body = destination.body;
       changes.push({ id, previousRoute: current.route_id, route_id: merged.route_id, patch });
     }
-    await assertRoutesExist(db, changes.map((change) => change.route_id), (i) => `${i}.route_id`);
+    await assertAllExist(db.kysely, 'routes', changes.map((change) => change.route_id), (i) => `${i}.route_id`, 'route');
     const touched = changes.flatMap((change) => [change.previousRoute, change.route_id]);
     await routeTable.write(() => touched, async (trx) => {
       for (const { id, patch } of changes) {
@@ -142,7 +128,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
     schema: { tags, summary: "Delete all of a route's time segments", params: IdParams, response: { 200: Type.Object({ id: Type.String() }), 404: Message } },
   }, async (request) => {
     const routeId = request.params.id;
-    await assertRouteFound(db, routeId);
+    await findById(db, 'routes', routeId);
     await routeTable.write(() => [routeId], async (trx) => {
       await trx.deleteFrom('time_recurrences').where('route_id', '=', routeId).execute();
     });

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/connect.js';
-import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { defaultWire, uniqueViolation } from '../../http/kit/crud.js';
+import { conflict, notFound } from '../../http/errors.js';
+import { assertAllExist, defaultWire, findById, uniqueViolation } from '../../http/kit/crud.js';
 import { Enveloped, PageOf, ok } from '../../http/kit/envelopes.js';
 import { ListQuery, listPage, type ListRules } from '../../http/kit/listing.js';
 import { storedNow } from '../../http/kit/time.js';
@@ -66,13 +66,6 @@ async function asNameConflict(
   throw conflict('name', 'already exists');
 }
 
-async function assertTemplatesExist(db: Db, ids: number[], field: (index: number) => string): Promise<void> {
-  if (ids.length === 0) return;
-  const found = new Set((await db.kysely.selectFrom('time_templates').select('id').where('id', 'in', [...new Set(ids)]).execute()).map((row) => row.id));
-  const missing = ids.findIndex((id) => !found.has(id));
-  if (missing >= 0) throw badRequest(field(missing), `no time template with id ${ids[missing]}`);
-}
-
 /** Time templates (时间管理): named sets of recurrence strings, such as working hours and holidays. */
 export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
@@ -95,8 +88,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   app.get(`${base}/:id`, {
     schema: { tags, summary: 'Get a time template with its recurrences', params: IdParams, response: { 200: Enveloped(TemplateDetail), 404: Message } },
   }, async (request) => {
-    const template = await db.kysely.selectFrom('time_templates').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-    if (!template) throw notFound();
+    const template = await findById(db, 'time_templates', request.params.id);
     const items = await db.kysely
       .selectFrom('template_recurrences')
       .select(['id', 'time_recurrence'])
@@ -130,7 +122,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
     items: { id: number; name?: string; description?: string }[],
     prefix: (index: number) => string = (i) => `${i}.`,
   ): Promise<void> {
-    await assertTemplatesExist(db, items.map((item) => item.id), (i) => `${prefix(i)}id`);
+    await assertAllExist(db.kysely, 'time_templates', items.map((item) => item.id), (i) => `${prefix(i)}id`, 'time template');
     const renamed = items.flatMap((item, i) => (item.name === undefined ? [] : [{ name: item.name, id: item.id, at: i }]));
     const field = (i: number) => `${prefix(renamed[i]!.at)}name`;
     await assertNamesFree(db, renamed, field);
@@ -152,8 +144,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   app.put(`${base}/:id`, {
     schema: { tags, summary: 'Update one time template', params: IdParams, body: TemplateChange, response: { 200: Enveloped(IdOnly), 404: Message } },
   }, async (request) => {
-    const exists = await db.kysely.selectFrom('time_templates').select('id').where('id', '=', request.params.id).executeTakeFirst();
-    if (!exists) throw notFound();
+    await findById(db, 'time_templates', request.params.id);
     await updateTemplates([{ ...request.body, id: request.params.id }], () => '');
     return ok({ id: request.params.id });
   });
@@ -162,7 +153,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
     schema: { tags, summary: 'Delete time templates by id (body: an id array)', body: IdList, response: { 200: Enveloped(Type.Array(IdOnly)) } },
   }, async (request) => {
     const ids = request.body;
-    await assertTemplatesExist(db, ids, (i) => String(i));
+    await assertAllExist(db.kysely, 'time_templates', ids, String, 'time template');
     await db.kysely.transaction().execute(async (trx) => {
       await trx.deleteFrom('template_recurrences').where('template_id', 'in', ids).execute();
       await trx.deleteFrom('time_templates').where('id', 'in', ids).execute();
@@ -180,7 +171,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   }, async (request) => {
     const items = asArray(request.body);
     items.forEach((item, i) => checkRecurrence(item.time_recurrence, `${i}.time_recurrence`));
-    await assertTemplatesExist(db, items.map((item) => item.template_id), (i) => `${i}.template_id`);
+    await assertAllExist(db.kysely, 'time_templates', items.map((item) => item.template_id), (i) => `${i}.template_id`, 'time template');
     const now = storedNow();
     const byTemplate = new Map<number, { id: string; time_recurrence: string }[]>();
     await db.kysely.transaction().execute(async (trx) => {
@@ -202,10 +193,8 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   }, async (request) => {
     const items = asArray(request.body);
     items.forEach((item, i) => checkRecurrence(item.time_recurrence, `${i}.time_recurrence`));
-    const found = new Set((await db.kysely.selectFrom('template_recurrences').select('id').where('id', 'in', items.map((item) => item.id)).execute()).map((row) => row.id));
-    const missing = items.findIndex((item) => !found.has(item.id));
-    if (missing >= 0) throw badRequest(`${missing}.id`, `no template recurrence with id ${items[missing]!.id}`);
-    await assertTemplatesExist(db, items.flatMap((item) => (item.template_id === undefined ? [] : [item.template_id])), (i) => `${i}.template_id`);
+    await assertAllExist(db.kysely, 'template_recurrences', items.map((item) => item.id), (i) => `${i}.id`, 'template recurrence');
+    await assertAllExist(db.kysely, 'time_templates', items.map((item) => item.template_id), (i) => `${i}.template_id`, 'time template');
     await db.kysely.transaction().execute(async (trx) => {
       for (const { id, ...fields } of items) {
         await trx.updateTable('template_recurrences').set({ ...fields, updated_at: storedNow() }).where('id', '=', id).execute();
@@ -218,9 +207,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
     schema: { tags, summary: 'Delete template recurrences by id (body: an id array)', body: IdList, response: { 200: Enveloped(Type.Array(IdOnly)) } },
   }, async (request) => {
     const ids = request.body;
-    const found = new Set((await db.kysely.selectFrom('template_recurrences').select('id').where('id', 'in', ids).execute()).map((row) => row.id));
-    const missing = ids.findIndex((id) => !found.has(id));
-    if (missing >= 0) throw badRequest(String(missing), `no template recurrence with id ${ids[missing]}`);
+    await assertAllExist(db.kysely, 'template_recurrences', ids, String, 'template recurrence');
     await db.kysely.deleteFrom('template_recurrences').where('id', 'in', ids).execute();
     return ok(ids.map((id) => ({ id })));
   });
