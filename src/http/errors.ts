@@ -16,6 +16,24 @@ export const conflict = (field: string, problem: string) => new HttpError(409, `
 export const notFound = () => new HttpError(404, 'not found', '{}');
 export const unauthorized = (why: string) => new HttpError(401, why);
 
+/**
+ * The column a unique-constraint violation names (the last one of a composite key), or null for
+ * any other error. SQLite: `UNIQUE constraint failed: dicts.realm, dicts.k`; PostgreSQL: code
+ * 23505 with `Key (realm, k)=(…) already exists.`
+ */
+export function uniqueViolation(error: unknown): string | null {
+  const { code, message, detail } = (error ?? {}) as { code?: unknown; message?: unknown; detail?: unknown };
+  if (code === '23505') {
+    const columns = /^Key \(([^)]*)\)=/.exec(String(detail ?? ''))?.[1];
+    return columns?.split(',').pop()?.trim().replace(/^"|"$/g, '') || 'id';
+  }
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const columns = /constraint failed: (.*)$/.exec(String(message ?? ''))?.[1];
+    return columns?.split(',').pop()?.trim().split('.').pop() || 'id';
+  }
+  return null;
+}
+
 interface AjvIssue {
   instancePath: string;
   keyword: string;
@@ -81,6 +99,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       if (error.data !== undefined) body.data = error.data;
       return reply.status(error.statusCode).send(body);
     }
+    // A racing request took a unique value between a resource's check and its write.
+    const taken = uniqueViolation(error);
+    if (taken) return reply.status(409).send({ code: 409, message: `${taken}: already exists` });
     if (error.validation) {
       const message = describeValidation(error.validation as AjvIssue[], error.validationContext);
       return reply.status(400).send({ code: 400, message });

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TObject } from 'typebox';
 import type { Db } from '../../db/connect.js';
 import type { Database, NewRow, Row, RowPatch, TableName } from '../../db/schema.js';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { badRequest, notFound, uniqueViolation } from '../errors.js';
 import { ChangedEnvelope, CreatedEnvelope, PageOf, changed, created } from './envelopes.js';
 import { listQueryWithFilters, listPage, type Column, type ListQuery, type ListRules } from './listing.js';
 import { storedNow, wireTime } from './time.js';
@@ -73,30 +73,6 @@ export async function assertAllExist(
   if (missing >= 0) throw badRequest(field(missing), `no ${noun} with id ${ids[missing]}`);
 }
 
-/**
- * The column a unique-constraint violation names (the last one of a composite key), or null for
- * any other error. SQLite: `UNIQUE constraint failed: dicts.realm, dicts.k`; PostgreSQL: code
- * 23505 with `Key (realm, k)=(…) already exists.`
- */
-export function uniqueViolation(error: unknown): string | null {
-  const { code, message, detail } = (error ?? {}) as { code?: unknown; message?: unknown; detail?: unknown };
-  if (code === '23505') {
-    const columns = /^Key \(([^)]*)\)=/.exec(String(detail ?? ''))?.[1];
-    return columns?.split(',').pop()?.trim().replace(/^"|"$/g, '') || 'id';
-  }
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const columns = /constraint failed: (.*)$/.exec(String(message ?? ''))?.[1];
-    return columns?.split(',').pop()?.trim().split('.').pop() || 'id';
-  }
-  return null;
-}
-
-/** A racing request took a unique value between our check and our write: a conflict, not a 500. */
-function asConflict(error: unknown): unknown {
-  const column = uniqueViolation(error);
-  return column ? conflict(column, 'already exists') : error;
-}
-
 /** Attempts at a create whose checked values (e.g. a generated key) were taken by a racing request. */
 const CREATE_ATTEMPTS = 10;
 
@@ -148,7 +124,7 @@ export function crudRoutes<T extends TableName, C extends TObject, U extends TOb
             .executeTakeFirstOrThrow();
           return created(inserted.id);
         } catch (error) {
-          if (attempt >= CREATE_ATTEMPTS || !resource.beforeCreate || !uniqueViolation(error)) throw asConflict(error);
+          if (attempt >= CREATE_ATTEMPTS || !resource.beforeCreate || !uniqueViolation(error)) throw error;
         }
       }
     });
@@ -167,12 +143,7 @@ export function crudRoutes<T extends TableName, C extends TObject, U extends TOb
           ? await resource.beforeUpdate(body as Static<U>, existing, db)
           : body;
       }
-      await kysely
-        .updateTable(table)
-        .set({ ...patch, updated_at: storedNow() })
-        .where('id', '=', id)
-        .execute()
-        .catch((error: unknown) => Promise.reject(asConflict(error)));
+      await kysely.updateTable(table).set({ ...patch, updated_at: storedNow() }).where('id', '=', id).execute();
       return changed(id);
     });
 

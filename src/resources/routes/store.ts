@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connect.js';
 import type { NewRow, Row } from '../../db/schema.js';
-import { badRequest, conflict } from '../../http/errors.js';
-import { assertAllExist, findById, uniqueViolation } from '../../http/kit/crud.js';
+import { badRequest, conflict, uniqueViolation } from '../../http/errors.js';
+import { assertAllExist, findById } from '../../http/kit/crud.js';
 import { storedNow } from '../../http/kit/time.js';
 import { flipped } from '../../http/kit/types.js';
 import { validateNumberTransform } from '../../routing/number-transform.js';
