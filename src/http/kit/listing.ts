@@ -72,6 +72,18 @@ function pageSize(query: ListQuery): { size: number; paged: boolean } {
   return { size: Math.min(asked ?? 20, LIST_CAP), paged: true };
 }
 
+/** One page of rows already in memory (in their order), under the same paging rules as `listPage`. */
+export function pageOfRows<R>(rows: readonly R[], query: ListQuery): Page<R> {
+  const { size, paged } = pageSize(query);
+  const page = paged ? (query.page ?? 1) : 1;
+  return {
+    page,
+    rowCount: rows.length,
+    pageCount: Math.ceil(rows.length / size),
+    data: rows.slice((page - 1) * size, page * size),
+  };
+}
+
 function applyFilters<T extends TableName>(
   qb: AnyQuery,
   dialect: DialectName,

@@ -5,7 +5,7 @@ import type { Row } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 import { defaultWire } from '../../http/kit/crud.js';
 import { ChangedEnvelope, PageOf, changed, sendWithSchema } from '../../http/kit/envelopes.js';
-import { LIST_CAP, ListQuery, listPage, type ListRules } from '../../http/kit/listing.js';
+import { ListQuery, listPage, pageOfRows, type ListRules } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import type { RouteTable } from './route-table.js';
 import { RouteStore } from './store.js';
@@ -71,14 +71,8 @@ export async function routeRoutes(parent: FastifyInstance, options: { routeTable
       .filter((row) => !destType || row.dest_type === destType)
       .filter((row) => !query.dest || row.dest_uuid === query.dest || row.body === query.dest);
     if (matching.length === 0) throw notFound();
-    const size = Math.min(query.perPage ?? query.page_size ?? query.pageSize ?? LIST_CAP, LIST_CAP);
-    const page = query.page ?? 1;
-    return {
-      page,
-      rowCount: matching.length,
-      pageCount: Math.ceil(matching.length / size),
-      data: matching.slice((page - 1) * size, page * size).map(verifiedWire),
-    };
+    const page = pageOfRows(matching, query);
+    return { ...page, data: page.data.map(verifiedWire) };
   }
 
   app.get('/api/routes', {
