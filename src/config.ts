@@ -1,24 +1,75 @@
 import { resolve } from 'node:path';
 
+export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+export type CookieSecure = 'auto' | 'always' | 'never';
+
+/** Limits that keep slow or idle clients from holding the server's connections. */
+export interface HttpLimits {
+  /** The whole request head must arrive within this. */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this. */
+  requestTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are refused at once. */
+  maxConnections: number;
+}
+
+/** Failed logins tolerated per window before 429 (see resources/sessions/throttle.ts). */
+export interface LoginThrottleLimits {
+  windowSeconds: number;
+  perAddress: number;
+  perLoginAndAddress: number;
+}
+
 export interface Config {
   port: number;
   host: string;
   /** `postgres://…` selects PostgreSQL; anything else is a SQLite file path. */
   databaseUrl: string;
+  sqliteSynchronous: SqliteSynchronous;
   adminPassword: string | undefined;
   sessionTtlSeconds: number;
+  cookieSecure: CookieSecure;
+  /** Trust X-Forwarded-* from this proxy setting (Fastify `trustProxy`): false, true, or a list of addresses. */
+  trustProxy: boolean | string;
+  http: HttpLimits;
+  loginThrottle: LoginThrottleLimits;
   logLevel: string;
   /** IANA zone used for timestamps on the wire and for time segments. */
   timeZone: string;
 }
+
+export const defaultHttpLimits: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 4_096,
+};
+
+export const defaultLoginThrottle: LoginThrottleLimits = { windowSeconds: 900, perAddress: 30, perLoginAndAddress: 5 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: integerFrom(env.PORT, 8081, 'PORT'),
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: env.DATABASE_URL ?? resolve('data', 'switchboard.db'),
+    sqliteSynchronous: oneOf(env.SQLITE_SYNCHRONOUS?.toUpperCase(), ['NORMAL', 'FULL', 'EXTRA', 'OFF'], 'SQLITE_SYNCHRONOUS'),
     adminPassword: env.ADMIN_PASSWORD || undefined,
     sessionTtlSeconds: integerFrom(env.SESSION_TTL_SECONDS, 7 * 24 * 3600, 'SESSION_TTL_SECONDS'),
+    cookieSecure: oneOf(env.COOKIE_SECURE?.toLowerCase(), ['auto', 'always', 'never'], 'COOKIE_SECURE'),
+    trustProxy: trustProxyFrom(env.TRUST_PROXY),
+    http: {
+      headersTimeoutMs: integerFrom(env.HTTP_HEADERS_TIMEOUT_MS, defaultHttpLimits.headersTimeoutMs, 'HTTP_HEADERS_TIMEOUT_MS'),
+      requestTimeoutMs: integerFrom(env.HTTP_REQUEST_TIMEOUT_MS, defaultHttpLimits.requestTimeoutMs, 'HTTP_REQUEST_TIMEOUT_MS'),
+      keepAliveTimeoutMs: integerFrom(env.HTTP_KEEP_ALIVE_TIMEOUT_MS, defaultHttpLimits.keepAliveTimeoutMs, 'HTTP_KEEP_ALIVE_TIMEOUT_MS'),
+      maxConnections: integerFrom(env.HTTP_MAX_CONNECTIONS, defaultHttpLimits.maxConnections, 'HTTP_MAX_CONNECTIONS'),
+    },
+    loginThrottle: {
+      windowSeconds: integerFrom(env.LOGIN_THROTTLE_WINDOW_SECONDS, defaultLoginThrottle.windowSeconds, 'LOGIN_THROTTLE_WINDOW_SECONDS'),
+      perAddress: integerFrom(env.LOGIN_FAILURES_PER_ADDRESS, defaultLoginThrottle.perAddress, 'LOGIN_FAILURES_PER_ADDRESS'),
+      perLoginAndAddress: integerFrom(env.LOGIN_FAILURES_PER_LOGIN, defaultLoginThrottle.perLoginAndAddress, 'LOGIN_FAILURES_PER_LOGIN'),
+    },
     logLevel: env.LOG_LEVEL ?? 'info',
     timeZone: env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone,
   };
@@ -27,6 +78,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function integerFrom(raw: string | undefined, fallback: number, name: string): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+/** The first of `allowed` is the default. */
+function oneOf<T extends string>(raw: string | undefined, allowed: readonly T[], name: string): T {
+  if (raw === undefined || raw === '') return allowed[0]!;
+  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function trustProxyFrom(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return raw;
 }

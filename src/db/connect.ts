@@ -21,9 +21,20 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
+export interface OpenOptions {
+  log?: (message: string) => void;
+  /**
+   * SQLite's `synchronous` pragma. NORMAL (the default) in WAL mode never corrupts the database and
+   * loses no acknowledged write when the process dies; only a power cut or OS crash may lose the
+   * last transactions. FULL syncs every commit and loses nothing even then, at some write cost.
+   */
+  sqliteSynchronous?: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+}
+
 /** Opens the database named by `url` and brings its schema to the latest migration. */
-export async function openDatabase(url: string, log: (message: string) => void = () => undefined): Promise<Db> {
-  const db = isPostgresUrl(url) ? openPostgres(url, log) : openSqlite(url);
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Db> {
+  const log = options.log ?? (() => undefined);
+  const db = isPostgresUrl(url) ? openPostgres(url, log) : openSqlite(url, options.sqliteSynchronous ?? 'NORMAL');
   try {
     await migrateToLatest(db.kysely, db.dialect);
   } catch (error) {
@@ -57,11 +68,11 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
-function openSqlite(path: string): Db {
+function openSqlite(path: string, synchronous: NonNullable<OpenOptions['sqliteSynchronous']>): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   // Several processes may share the file (CLI next to a running server): wait instead of failing.
   sqlite.pragma('busy_timeout = 5000');
@@ -72,10 +83,16 @@ function openSqlite(path: string): Db {
 function openPostgres(url: string, log: (message: string) => void): Db {
   // COUNT(*) and BIGINT come back as strings by default; every count we read fits a JS number.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  // An idle connection the server drops (restart, failover) must not crash the process; the pool
-  // replaces it on the next query.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  // A connection the server drops (restart, failover, pg_terminate_backend) must not crash the
+  // process. The pool listens on idle connections; a checked-out one (between two statements of a
+  // transaction) raises 'error' with nobody listening, which Node turns into an uncaught
+  // exception. Every connection gets a listener for its whole life: its query fails (the request
+  // answers 503) and the pool discards it on release.
   pool.on('error', (error) => log(`database connection lost: ${error.message}`));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log(`database connection lost: ${error.message}`));
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const changes = postgresFeed(url, log);
   return {

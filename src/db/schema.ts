@@ -14,6 +14,7 @@ export interface Database {
   time_recurrences: TimeRecurrencesTable;
   time_templates: TimeTemplatesTable;
   template_recurrences: TemplateRecurrencesTable;
+  login_failures: LoginFailuresTable;
 }
 
 interface Timestamps {
@@ -122,6 +123,13 @@ export interface TemplateRecurrencesTable extends Timestamps {
   id: Generated<number>;
   template_id: number;
   time_recurrence: string;
+}
+
+/** Failed logins per key (address, login, or both) in the current throttle window. */
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  window_started_at: string;
 }
 
 export type TableName = keyof Database;

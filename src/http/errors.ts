@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { databaseUnavailable } from '../db/errors.js';
 
 /** An error whose status and message are meant for the client, as CONTRACT.md shapes them. */
 export class HttpError extends Error {
@@ -98,6 +99,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       const body: Record<string, unknown> = { code: error.statusCode, message: error.message };
       if (error.data !== undefined) body.data = error.data;
       return reply.status(error.statusCode).send(body);
+    }
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.status(503).header('retry-after', '1').send({ code: 503, message: `${unavailable}; try again` });
     }
     // A racing request took a unique value between a resource's check and its write.
     const taken = uniqueViolation(error);

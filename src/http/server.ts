@@ -4,10 +4,12 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Db } from '../db/connect.js';
+import { defaultHttpLimits, defaultLoginThrottle, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
 import { authPlugin } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { sessionRoutes } from '../resources/sessions/routes.js';
 import { SessionStore } from '../resources/sessions/store.js';
+import { LoginThrottle } from '../resources/sessions/throttle.js';
 import { contextRoutes } from '../resources/contexts/routes.js';
 import { dictRoutes } from '../resources/dicts/routes.js';
 import { RouteTable } from '../resources/routes/route-table.js';
@@ -26,6 +28,14 @@ declare module 'fastify' {
 export interface ServerOptions {
   db: Db;
   sessionTtlSeconds: number;
+  /** Defaults: config.ts `defaultHttpLimits`. */
+  http?: HttpLimits;
+  /** Defaults: config.ts `defaultLoginThrottle`. */
+  loginThrottle?: LoginThrottleLimits;
+  /** `auto` (default) marks the session cookie Secure when the request came over HTTPS. */
+  cookieSecure?: CookieSecure;
+  /** Fastify's `trustProxy`: whose X-Forwarded-For/-Proto to believe. */
+  trustProxy?: boolean | string;
   /** IANA zone for time segments; the process zone by default. */
   timeZone?: string;
   /** Omitted in tests: no log output. */
@@ -59,9 +69,18 @@ function closeConnectionsWhenStopping(app: FastifyInstance): void {
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const limits = options.http ?? defaultHttpLimits;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: TEN_MIB,
+    trustProxy: options.trustProxy ?? false,
+    // Slow or idle clients must not hold connections: the head, the whole request and an idle
+    // kept-alive connection each have a deadline, checked every second (Node checks every 30 s
+    // by default, which would triple the headers deadline).
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: {
       // Unknown keys are dropped before handlers see them (CONTRACT: ignored, never written);
@@ -69,6 +88,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
   });
+  app.server.maxConnections = limits.maxConnections;
   app.decorate('db', options.db);
   acceptEmptyJsonBodies(app);
   closeConnectionsWhenStopping(app);
@@ -98,7 +118,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await sessions.start();
   await app.register(authPlugin, { sessions });
 
-  await app.register(sessionRoutes, { ttlSeconds: options.sessionTtlSeconds, sessions });
+  await app.register(sessionRoutes, {
+    ttlSeconds: options.sessionTtlSeconds,
+    sessions,
+    cookieSecure: options.cookieSecure ?? 'auto',
+    throttle: new LoginThrottle(options.db, options.loginThrottle ?? defaultLoginThrottle),
+  });
   await app.register(contextRoutes);
   await app.register(dictRoutes);
   await app.register(routeRoutes, { routeTable });

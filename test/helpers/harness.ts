@@ -1,7 +1,7 @@
 import { describe, before, after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from '../../src/db/connect.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer, type ServerOptions } from '../../src/http/server.js';
 import { ensureAdmin } from '../../src/resources/sessions/store.js';
 import { databaseKinds, postgres, type DatabaseKind, type TestDatabase } from './databases.js';
 
@@ -23,22 +23,23 @@ export class Harness {
     readonly database: TestDatabase,
   ) {}
 
-  static async start(kind: DatabaseKind): Promise<Harness> {
-    return Harness.open(await kind.create());
+  /** `options` adds to or overrides the server's options (limits, throttles, cookies). */
+  static async start(kind: DatabaseKind, options: Partial<ServerOptions> = {}): Promise<Harness> {
+    return Harness.open(await kind.create(), options);
   }
 
   /**
    * A second, independent server (its own connections, route index and change feed) on a database
    * another Harness already runs on, as a second process would be. Closing it leaves the database.
    */
-  static async attach(url: string): Promise<Harness> {
-    return Harness.open({ url, drop: async () => undefined });
+  static async attach(url: string, options: Partial<ServerOptions> = {}): Promise<Harness> {
+    return Harness.open({ url, drop: async () => undefined }, options);
   }
 
-  private static async open(database: TestDatabase): Promise<Harness> {
+  private static async open(database: TestDatabase, options: Partial<ServerOptions> = {}): Promise<Harness> {
     const db = await openDatabase(database.url);
     await ensureAdmin(db, ADMIN_PASSWORD);
-    const app = await buildServer({ db, sessionTtlSeconds: 3600 });
+    const app = await buildServer({ db, sessionTtlSeconds: 3600, ...options });
     const harness = new Harness(app, db, database);
     const login = await harness.request('POST', '/api/sessions', { login: 'admin', password: ADMIN_PASSWORD }, { token: null });
     if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);

@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import type { DialectName } from '../connect.js';
 import { foundation } from './0001-foundation.js';
 import { routing } from './0002-routing.js';
+import { hardening } from './0003-hardening.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
 function allMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-foundation': foundation(dialect),
     '0002-routing': routing(dialect),
+    '0003-hardening': hardening(),
   };
 }
 

@@ -5,6 +5,8 @@ import { HttpError, badRequest } from '../../http/errors.js';
 import { SESSION_COOKIE } from '../../http/auth.js';
 import { Message } from '../../http/kit/types.js';
 import { checkCredentials, type SessionStore } from './store.js';
+import type { LoginThrottle } from './throttle.js';
+import type { CookieSecure } from '../../config.js';
 
 const LoginBody = Type.Object({
   login: Type.Optional(Type.String({ maxLength: 128, description: 'user login (alias: username)' })),
@@ -27,19 +29,38 @@ const LoginReply = Type.Object({
   system_roles: Type.Object({ roles_str: Type.String(), senior_roles_str: Type.String() }),
 });
 
-export async function sessionRoutes(parent: FastifyInstance, options: { ttlSeconds: number; sessions: SessionStore }): Promise<void> {
+export interface SessionRouteOptions {
+  ttlSeconds: number;
+  sessions: SessionStore;
+  throttle: LoginThrottle;
+  cookieSecure: CookieSecure;
+}
+
+export async function sessionRoutes(parent: FastifyInstance, options: SessionRouteOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['sessions'];
 
   app.post('/api/sessions', {
-    schema: { tags, summary: 'Log in', body: LoginBody, response: { 200: LoginReply, 403: Message } },
+    schema: { tags, summary: 'Log in', body: LoginBody, response: { 200: LoginReply, 403: Message, 429: Message } },
   }, async (request, reply) => {
+    // A token must never sit in a shared cache, nor a refusal be replayed from one.
+    reply.header('cache-control', 'no-store');
     const login = request.body.login ?? request.body.username;
     if (!login) throw badRequest('login', 'is required');
+    const wait = await options.throttle.retryAfter(login, request.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw new HttpError(429, `too many failed logins; try again in ${wait} s`);
+    }
     const user = await checkCredentials(app.db, login, request.body.password);
-    if (!user) throw new HttpError(403, 'wrong username or password');
+    if (!user) {
+      await options.throttle.failed(login, request.ip);
+      throw new HttpError(403, 'wrong username or password');
+    }
+    await options.throttle.succeeded(login, request.ip);
     const { token, expiresAt } = await options.sessions.open(user.id, options.ttlSeconds);
-    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', expires: expiresAt });
+    const secure = options.cookieSecure === 'always' || (options.cookieSecure === 'auto' && request.protocol === 'https');
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: expiresAt });
     const role = user.super_admin ? 'admin' : 'user';
     return {
       code: 200,

@@ -130,3 +130,30 @@ export async function ensureAdmin(db: Db, adminPassword: string | undefined): Pr
     .execute();
   return adminPassword ? {} : { generatedPassword: password };
 }
+
+/**
+ * Sets a user's password (creating `admin` if it is the one asked for and missing), enables the
+ * user, and ends every session it had, in this process and, through the change feed, in all others.
+ */
+export async function setPassword(db: Db, login: string, password: string): Promise<void> {
+  const hash = await hashPassword(password);
+  const now = storedNow();
+  await db.kysely.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('users')
+      .set({ password_hash: hash, disabled: 0, updated_at: now })
+      .where('login', '=', login)
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) {
+      if (login !== 'admin') throw new Error(`no user with login "${login}"`);
+      await trx
+        .insertInto('users')
+        .values({ login, name: 'Administrator', extn: '', password_hash: hash, super_admin: 1, disabled: 0, created_at: now, updated_at: now })
+        .execute();
+      return;
+    }
+    await trx.deleteFrom('sessions').where('user_id', '=', updated.id).execute();
+    await db.changes.publish(trx, SESSION_TOPIC, [updated.id]);
+  });
+}
