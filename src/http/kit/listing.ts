@@ -3,16 +3,17 @@ import { Type, type Static } from 'typebox';
 import type { Database, Row, TableName } from '../../db/schema.js';
 import type { DialectName } from '../../db/connect.js';
 import { badRequest } from '../errors.js';
+import { Int } from './types.js';
 
 /** Rows a list answers with no paging parameter, and the most `perPage` may ask for (CONTRACT). */
 export const LIST_CAP = 10_000;
 
 export const ListQuery = Type.Object({
-  // Bounded so that the offset stays a safe integer that both databases accept.
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'page number, from 1' })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, description: `rows per page, at most ${LIST_CAP}` })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, description: 'alias of perPage' })),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1, description: 'alias of perPage' })),
+  page: Type.Optional(Int({ minimum: 1, description: 'page number, from 1' })),
+  // A larger page size is served as LIST_CAP (CONTRACT), not refused.
+  perPage: Type.Optional(Int({ minimum: 1, description: `rows per page, at most ${LIST_CAP}` })),
+  page_size: Type.Optional(Int({ minimum: 1, description: 'alias of perPage' })),
+  pageSize: Type.Optional(Int({ minimum: 1, description: 'alias of perPage' })),
   sortField: Type.Optional(Type.String({ description: 'column to sort by (per-resource whitelist)' })),
   sortOrder: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc'), Type.Literal('ASC'), Type.Literal('DESC')])),
   searchField: Type.Optional(Type.String({ description: 'column searched by searchKey (per-resource whitelist)' })),

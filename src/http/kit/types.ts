@@ -4,14 +4,35 @@ import { Type, type TSchema } from 'typebox';
 // Input and output building blocks. Inputs rely on Fastify's Ajv coercion (`coerceTypes`), so an
 // integer field takes `11` and `"11"` alike, and a flag takes 0/1/"0"/"1"/true/false.
 
-/** Ids are PostgreSQL `serial` (int4): a larger one is bad input, not a database error. */
+/** What an `integer` column holds in both databases (PostgreSQL int4, `serial` ids). */
+export const INT32_MIN = -2_147_483_648;
 export const INT32_MAX = 2_147_483_647;
-export const Id = Type.Integer({ minimum: 1, maximum: INT32_MAX, description: 'row id' });
-/** Any other integer stored in an `integer` column. */
-export const Int32 = (description?: string) =>
-  Type.Integer({ minimum: -INT32_MAX - 1, maximum: INT32_MAX, ...(description ? { description } : {}) });
+
+interface Bounds {
+  minimum?: number;
+  maximum?: number;
+  description?: string;
+}
+
+/**
+ * The way to declare an integer input: always bounded to what an `integer` column holds, so a
+ * larger number is bad input, not a database error or a silently widened value. (The generated
+ * input test refuses any integer input without finite bounds.)
+ */
+export const Int = ({ minimum = INT32_MIN, maximum = INT32_MAX, description }: Bounds = {}) =>
+  Type.Integer({
+    minimum: Math.max(minimum, INT32_MIN),
+    maximum: Math.min(maximum, INT32_MAX),
+    ...(description ? { description } : {}),
+  });
+
+/** A decimal input (a rate, an amount): its bounds are the resource's to choose, and required. */
+export const Decimal = ({ minimum, maximum, description }: Required<Pick<Bounds, 'minimum' | 'maximum'>> & Bounds) =>
+  Type.Number({ minimum, maximum, ...(description ? { description } : {}) });
+
+export const Id = Int({ minimum: 1, description: 'row id' });
 export const IdParams = Type.Object({ id: Id });
-export const Flag = Type.Integer({ minimum: 0, maximum: 1, description: '0 or 1' });
+export const Flag = Int({ minimum: 0, maximum: 1, description: '0 or 1' });
 export const Text = (maxLength = 1024, description?: string) =>
   Type.String({ maxLength, ...(description ? { description } : {}) });
 export const Name = (description = 'name') => Type.String({ minLength: 1, maxLength: 128, description });

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Int32, Text, TimestampFields } from '../../http/kit/types.js';
+import { Int, Text, TimestampFields } from '../../http/kit/types.js';
 
 export const DictRow = Type.Object({
   id: Type.Integer(),
@@ -19,7 +19,7 @@ export const DictCreate = Type.Object({
   k: Key,
   v: Type.Optional(Text()),
   d: Type.Optional(Text()),
-  o: Type.Optional(Int32('display order')),
+  o: Type.Optional(Int({ description: 'display order' })),
 });
 
 export const DictUpdate = Type.Object({
@@ -27,7 +27,7 @@ export const DictUpdate = Type.Object({
   k: Type.Optional(Key),
   v: Type.Optional(Text()),
   d: Type.Optional(Text()),
-  o: Type.Optional(Int32('display order')),
+  o: Type.Optional(Int({ description: 'display order' })),
 });
 
 export const DictQuery = Type.Object({

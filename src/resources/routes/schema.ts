@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Flag, Text, TimestampFields } from '../../http/kit/types.js';
+import { Decimal, Flag, IdList, Int, Text, TimestampFields } from '../../http/kit/types.js';
 
 const routeFields = {
   name: Type.String(),
@@ -61,8 +61,8 @@ const MediaCodec = Type.Union([
   Type.Array(Type.String({ pattern: '^[^,\\s]+$', maxLength: 64 }), { maxItems: 32 }),
 ], { description: 'codec names, as an array or comma-joined' });
 
-const Money = Type.Number({ minimum: 0, maximum: 1e9, description: 'rate; stored with 2 decimals' });
-const RouteType = Type.Integer({ minimum: 0, maximum: 4, description: '0 emergency, 1 intra-office, 2 local, 3 national, 4 international' });
+const Money = Decimal({ minimum: 0, maximum: 1e9, description: 'rate; stored with 2 decimals' });
+const RouteType = Int({ minimum: 0, maximum: 4, description: '0 emergency, 1 intra-office, 2 local, 3 national, 4 international' });
 const BlacklistRef = Type.String({ pattern: '^([1-9][0-9]{0,9})?$', description: 'id of a blacklist, or ""' });
 
 /** Everything a client may set on a route; create requires name, max_length, context, dest_type. */
@@ -70,7 +70,7 @@ const writable = {
   name: Type.String({ minLength: 1, maxLength: 128 }),
   description: Text(),
   prefix: Type.String({ maxLength: 64, pattern: '^[^%_\\s]*$', description: 'called-number prefix; plain text' }),
-  max_length: Type.Integer({ minimum: 1, maximum: 64 }),
+  max_length: Int({ minimum: 1, maximum: 64 }),
   context: Type.String({ minLength: 1, maxLength: 64, description: 'key of a context' }),
   dnc: Text(255, 'called-number transform'),
   sdnc: Text(255, 'caller-number transform'),
@@ -107,9 +107,9 @@ export const RouteUpdate = Type.Object({
   action: Type.Optional(Type.Literal('toggle')),
 });
 
-/** The fields the spec allows in a batch edit, plus `route`, the ids to edit. */
+/** The fields the spec allows in a batch edit, plus `route`, the ids to edit (as many as a list shows at most). */
 export const RouteBatchUpdate = Type.Object({
-  route: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 100_000 }),
+  route: IdList,
   auto_record: Type.Optional(Flag),
   media_codec: Type.Optional(MediaCodec),
   route_type: Type.Optional(RouteType),
@@ -133,14 +133,14 @@ export const RouteListQuery = Type.Object({
 export const ParamCreate = Type.Object({
   k: Type.String({ minLength: 1, maxLength: 255, description: 'dialplan application' }),
   v: Type.Optional(Text(65536, 'application data')),
-  o: Type.Optional(Type.Integer()),
+  o: Type.Optional(Int({ description: 'run order' })),
   disabled: Type.Optional(Flag),
 });
 
 export const ParamUpdate = Type.Object({
   k: Type.Optional(ParamCreate.properties.k),
   v: Type.Optional(Text(65536)),
-  o: Type.Optional(Type.Integer()),
+  o: Type.Optional(Int({ description: 'run order' })),
   disabled: Type.Optional(Flag),
   action: Type.Optional(Type.Literal('toggle')),
 });
