@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES, maxHeaderSize } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { databaseUnavailable } from '../db/errors.js';
 
 /** An error whose status and message are meant for the client, as CONTRACT.md shapes them. */
@@ -71,29 +73,70 @@ function describeValidation(issues: AjvIssue[], context: string | undefined): st
   return `${field}: ${issue.message ?? 'is invalid'}`;
 }
 
-/** Where a parsed input (params, query or body) holds a NUL character, named like a validation error. */
-function nulCharacterAt(value: unknown, path: string, context: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || context : null;
-  if (value === null || typeof value !== 'object') return null;
-  for (const [key, item] of Object.entries(value)) {
-    const here = path ? `${path}.${key}` : key;
-    const found = nulCharacterAt(key, path, context) ?? nulCharacterAt(item, here, context);
-    if (found) return found;
+/** A 400 for input that fails its schema, named like Fastify's own validation errors. */
+export const invalidInput = (issues: AjvIssue[], context: string) => new HttpError(400, describeValidation(issues, context));
+
+const MIB = 1024 * 1024;
+
+/**
+ * What the client did wrong, for the errors that Fastify and its parsers raise, as CONTRACT's
+ * `<field>: <problem>`; null when the error is not the client's.
+ */
+function clientProblem(error: FastifyError, request: FastifyRequest): string | null {
+  const status = error.statusCode ?? 500;
+  if (status < 400 || status >= 500) return null;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `body: larger than ${request.routeOptions.bodyLimit / MIB} MiB`;
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'body: is not valid JSON';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `content-type: "${request.headers['content-type'] ?? ''}" is not accepted; send application/json or application/x-www-form-urlencoded`;
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'body: its length differs from content-length';
+    case 'FST_ERR_BAD_URL':
+      return 'url: has a malformed percent-escape';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'url: a path segment is too long';
+    default:
+      return error instanceof SyntaxError ? 'body: is not valid JSON' : `request: ${error.message}`;
   }
-  return null;
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot read (bad percent-escape, overlong
+ * segment) is answered before any route or hook runs; in CONTRACT's shape like every other error.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = clientProblem(error, request);
+  const status = problem ? error.statusCode! : 500;
+  void reply.status(status).send({ code: status, message: problem ?? 'internal error' });
+}
+
+/**
+ * Fastify's `clientErrorHandler`, for requests Node's HTTP parser refuses before Fastify sees
+ * them (headers over the size limit, a malformed request line, a request not sent in time): the
+ * answer is written to the socket directly, in CONTRACT's shape.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'request: not received in time']
+    : error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, `headers: the request line and headers exceed ${maxHeaderSize / 1024} KiB`]
+      : [400, 'request: is not valid HTTP/1.1'];
+  const body = JSON.stringify({ code: status, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Turns every failure into CONTRACT's `{code, message}`: no stack traces, no 5xx for client mistakes. */
 export function installErrorHandling(app: FastifyInstance): void {
-  // PostgreSQL cannot store NUL in text (it would answer 500) and SQLite would store it silently:
-  // refuse it in every input, in both dialects alike.
-  app.addHook('preValidation', async (request) => {
-    const field = nulCharacterAt(request.params, '', 'params')
-      ?? nulCharacterAt(request.query, '', 'querystring')
-      ?? nulCharacterAt(request.body, '', 'body');
-    if (field) throw badRequest(field, 'must not contain NUL characters');
-  });
-
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
       const body: Record<string, unknown> = { code: error.statusCode, message: error.message };
@@ -112,19 +155,20 @@ export function installErrorHandling(app: FastifyInstance): void {
       const message = describeValidation(error.validation as AjvIssue[], error.validationContext);
       return reply.status(400).send({ code: 400, message });
     }
-    const status = error.statusCode ?? 500;
-    if (status === 413) return reply.status(413).send({ code: 413, message: 'body: larger than 10 MiB' });
-    if (status >= 400 && status < 500) {
-      const message = error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-        ? 'body: is empty, but content-type says JSON'
-        : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
-          ? 'body: is not valid JSON'
-          : error.message;
-      return reply.status(status).send({ code: status, message });
-    }
+    const problem = clientProblem(error, request);
+    if (problem) return reply.status(error.statusCode!).send({ code: error.statusCode, message: problem });
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ code: 500, message: 'internal error' });
   });
 
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ code: 404, message: 'not found', data: '{}' }));
+
+  // Fastify's own answer while closing (`return503OnClosing`) has another shape; this is CONTRACT's.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new HttpError(503, 'server: shutting down; try again');
+  });
 }

@@ -1,12 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Db } from '../db/connect.js';
 import { defaultHttpLimits, defaultLoginThrottle, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
 import { authPlugin } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
+import { installBodyParsers, installInputChecks } from './input.js';
 import { sessionRoutes } from '../resources/sessions/routes.js';
 import { SessionStore } from '../resources/sessions/store.js';
 import { LoginThrottle } from '../resources/sessions/throttle.js';
@@ -44,16 +44,6 @@ export interface ServerOptions {
 
 const TEN_MIB = 10 * 1024 * 1024;
 
-/** XSwitch clients send `content-type: application/json` on every request, GET and DELETE too, often with no body. */
-function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: TEN_MIB }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    return parseJson(request, body as string, done);
-  });
-}
-
 /**
  * On shutdown, answers still in flight ask the client to close the connection; otherwise a busy
  * keep-alive connection would hold the process open until its idle timeout.
@@ -82,6 +72,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     connectionTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors raised before any route runs, in CONTRACT's shape too (errors.ts).
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    return503OnClosing: false,
     ajv: {
       // Unknown keys are dropped before handlers see them (CONTRACT: ignored, never written);
       // numeric strings and 0/1/true/false are coerced to the declared types.
@@ -90,7 +84,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   app.server.maxConnections = limits.maxConnections;
   app.decorate('db', options.db);
-  acceptEmptyJsonBodies(app);
+  installBodyParsers(app);
+  installInputChecks(app);
   closeConnectionsWhenStopping(app);
   const zone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const routeTable = new RouteTable(options.db, zone);
@@ -99,7 +94,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installErrorHandling(app);
 
   await app.register(cookie);
-  await app.register(formbody, { bodyLimit: TEN_MIB });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Switchboard', description: 'XSwitch PBX REST API for FreeSWITCH', version: '0.1.0' },

@@ -1,0 +1,206 @@
+import { isUtf8 } from 'node:buffer';
+import { parse as parseFormText } from 'node:querystring';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Compile, type Validator } from 'typebox/compile';
+import type { TSchema } from 'typebox';
+import { badRequest, invalidInput } from './errors.js';
+
+/**
+ * Deepest nesting a JSON body may have. Real bodies nest three levels; a 10 MiB body of `[`
+ * would keep JSON.parse busy for seconds and overflow the stack of any recursive walk.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether JSON text opens more than `limit` arrays or objects inside one another. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++; // a backslash escapes the next character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x5b || char === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (char === 0x5d || char === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** The body as text, or a 400: decoding would silently turn invalid bytes into U+FFFD. */
+function utf8Text(raw: Buffer): string {
+  if (!isUtf8(raw)) throw badRequest('body', 'is not valid UTF-8');
+  return raw.toString('utf8');
+}
+
+/** A percent-escape that does not decode (`100%`, a lone `%E4`) stays as sent, as the URL's own query does. */
+function decodeOrKeep(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The bodies CONTRACT accepts, JSON and forms, read as bytes so that invalid UTF-8 is refused
+ * rather than stored as U+FFFD, and JSON nesting bounded before it is parsed. Any other content
+ * type is refused (415). XSwitch clients send `content-type: application/json` on every request,
+ * GET and DELETE too, often with no body: an empty JSON body is no body.
+ */
+export function installBodyParsers(app: FastifyInstance): void {
+  const bodyLimit = app.initialConfig.bodyLimit;
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, raw, done) => {
+    let text: string;
+    try {
+      text = utf8Text(raw as Buffer);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    if (text === '') return done(null, undefined);
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      return done(badRequest('body', `nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    }
+    return parseJson(request, text, done);
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (_request, raw, done) => {
+    try {
+      done(null, parseFormText(utf8Text(raw as Buffer), '&', '=', { decodeURIComponent: decodeOrKeep }));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+type InputPart = 'params' | 'querystring' | 'body';
+const INPUT_PARTS: readonly InputPart[] = ['params', 'querystring', 'body'];
+
+const inputOf = (request: FastifyRequest, part: InputPart): unknown =>
+  part === 'params' ? request.params : part === 'querystring' ? request.query : request.body;
+
+const fieldPath = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+/** Where a parsed input holds a NUL character, named like a validation error. Iterative: inputs may nest. */
+function nulCharacterAt(input: unknown): string | null {
+  const pending: [unknown, string][] = [[input, '']];
+  while (pending.length > 0) {
+    const [value, path] = pending.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return path;
+      pending.push([item, fieldPath(path, key)]);
+    }
+  }
+  return null;
+}
+
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+}
+
+/** A decimal number as a client writes one: no blanks, no hex, no `Infinity`. */
+const DECIMAL = /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+const isScalar = (value: unknown) => value === null || typeof value !== 'object';
+
+/** The union branches that could take `value` the way Ajv's coercion reads it. */
+function branchesFor(branches: readonly JsonSchema[], value: unknown): JsonSchema[] {
+  if (isScalar(value)) return [...branches];
+  if (Array.isArray(value)) return branches.filter((branch) => branch.type !== 'object');
+  return branches.filter((branch) => branch.type === 'object' || branch.anyOf);
+}
+
+/**
+ * Where the schema asks for a number and the input has text that is no finite decimal number.
+ * Ajv's coercion reads `" "` as 0 and `"Infinity"` or `"1e400"` as a number it then never bounds
+ * (ajv-validator/ajv#2297, #2661); this runs before it. Follows the schema, which does not nest
+ * itself, so the walk is as deep as the schema at most.
+ */
+function numberTextProblem(schema: JsonSchema | undefined, value: unknown, path: string): { path: string; problem: string } | null {
+  if (!schema || value === undefined) return null;
+  if (schema.anyOf) {
+    let first: { path: string; problem: string } | null = null;
+    for (const branch of branchesFor(schema.anyOf, value)) {
+      const found = numberTextProblem(branch, value, path);
+      if (!found) return null;
+      first ??= found;
+    }
+    return first;
+  }
+  if (schema.type === 'integer' || schema.type === 'number') {
+    // coerceTypes 'array' takes a one-item array where a scalar is expected.
+    const text = Array.isArray(value) && value.length === 1 ? value[0] : value;
+    if (typeof text !== 'string' || (DECIMAL.test(text) && Number.isFinite(Number(text)))) return null;
+    return { path, problem: schema.type === 'integer' ? 'must be an integer' : 'must be a finite number' };
+  }
+  if (schema.type === 'object' && schema.properties && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, property] of Object.entries(schema.properties)) {
+      if (!Object.hasOwn(value, key)) continue;
+      const found = numberTextProblem(property, (value as Record<string, unknown>)[key], fieldPath(path, key));
+      if (found) return found;
+    }
+  }
+  if (schema.type === 'array' && schema.items) {
+    const items = Array.isArray(value) ? value : isScalar(value) ? [value] : [];
+    for (const [index, item] of items.entries()) {
+      const found = numberTextProblem(schema.items, item, fieldPath(path, String(index)));
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+const validators = new WeakMap<object, Validator>();
+function validatorOf(schema: TSchema): Validator {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = Compile(schema);
+    validators.set(schema, validator);
+  }
+  return validator;
+}
+
+const schemaOf = (request: FastifyRequest, part: InputPart) =>
+  (request.routeOptions.schema as Partial<Record<InputPart, TSchema>> | undefined)?.[part];
+
+/**
+ * Checks that Ajv leaves to chance, around its validation: NUL characters (PostgreSQL cannot
+ * store them and SQLite would), number fields given as text that is no number, and afterwards
+ * that what Ajv coerced still has the declared type. Ajv coerces in place while it tries the
+ * branches of a union and can let `[["PCMU"]]` through as an array of strings; handlers then
+ * only ever see input of their schema's type.
+ */
+export function installInputChecks(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    for (const part of INPUT_PARTS) {
+      const input = inputOf(request, part);
+      const nul = nulCharacterAt(input);
+      if (nul !== null) throw badRequest(nul || part, 'must not contain NUL characters');
+      const number = numberTextProblem(schemaOf(request, part) as JsonSchema | undefined, input, '');
+      if (number) throw badRequest(number.path || part, number.problem);
+    }
+  });
+
+  app.addHook('preHandler', async (request) => {
+    for (const part of INPUT_PARTS) {
+      const schema = schemaOf(request, part);
+      if (!schema) continue;
+      const validator = validatorOf(schema);
+      const input = inputOf(request, part);
+      if (!validator.Check(input)) throw invalidInput(validator.Errors(input), part);
+    }
+  });
+}
