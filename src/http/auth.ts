@@ -35,10 +35,11 @@ function pathOf(request: FastifyRequest): string {
   }
 }
 
-/** The only /api requests answered without a token (CONTRACT.md). */
+/** The only /api requests answered without a token (CONTRACT.md); health checks ping with HEAD too. */
 function isPublic(request: FastifyRequest): boolean {
   const path = pathOf(request);
-  return (request.method === 'POST' && path === '/api/sessions') || (request.method === 'GET' && path === '/api/ping');
+  return (request.method === 'POST' && path === '/api/sessions')
+    || ((request.method === 'GET' || request.method === 'HEAD') && path === '/api/ping');
 }
 
 async function authentication(app: FastifyInstance, options: { sessions: SessionStore }): Promise<void> {

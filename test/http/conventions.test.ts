@@ -42,7 +42,7 @@ function registeredRoutes(server: Harness): RouteEntry[] {
 }
 
 const isPublic = (method: string, pattern: string) =>
-  (method === 'POST' && pattern === '/api/sessions') || (method === 'GET' && pattern === '/api/ping');
+  (method === 'POST' && pattern === '/api/sessions') || ((method === 'GET' || method === 'HEAD') && pattern === '/api/ping');
 
 async function send(server: Harness, method: Method, url: string, headers: Record<string, string>, payload?: string) {
   const response = await server.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
@@ -145,6 +145,10 @@ describeOnEachDatabase('HTTP conventions', (server) => {
     assert.equal(ping.body.code, 200);
     const pingSlash = await send(server(), 'GET', '/api/ping/', {});
     assert.equal(pingSlash.status, 200);
+    // Load balancers' health checks often ask with HEAD.
+    const head = await send(server(), 'HEAD', '/api/ping', {});
+    assert.equal(head.status, 200);
+    assert.equal(head.raw, '');
     const login = await send(server(), 'POST', '/api/sessions', JSON_TYPE, '{}');
     assert.notEqual(login.status, 401);
     assertBadRequest(login as Reply, 'password', 'login without fields');
