@@ -5,7 +5,11 @@
  * Such a request failed through no fault of the client's; it may be retried (HTTP 503).
  */
 export function databaseUnavailable(error: unknown): string | null {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const { code, message, cause } = (error ?? {}) as { code?: unknown; message?: unknown; cause?: unknown };
+  if (cause) {
+    const why = databaseUnavailable(cause);
+    if (why) return why;
+  }
   const text = typeof message === 'string' ? message : '';
   if (typeof code === 'string') {
     // PostgreSQL classes 08 (connection exception) and 57P (operator intervention), too many clients.

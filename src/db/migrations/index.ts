@@ -22,6 +22,7 @@ export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Pr
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
-    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+    const which = failed ? `migration ${failed.migrationName}` : 'migrating';
+    throw new Error(`${which} failed: ${reason}`, { cause: error });
   }
 }
