@@ -1,0 +1,168 @@
+/**
+ * The dialplan document for one call: the route the routing engine chose, rendered as ONE
+ * extension whose actions run in XUI's order (research/xui-semantics.md §5.3): the dnc/sdnc
+ * results, auto-record, the route's enabled params, the codec list, media bypass, then the
+ * destination's own actions.
+ */
+import { extensionList, isDialable, isDomainName, systemLines, type DialplanLine } from '../../routing/dialplan-values.js';
+import { freeswitchDocument, type XmlElement } from './document.js';
+
+export interface DialplanCall {
+  context: string;
+  /** The called number after the route's dnc. */
+  destNumber: string;
+  /** The caller number after the route's sdnc. */
+  callerNumber: string;
+  /** The channel's `domain_name` (set for registered callers), used to reach local users. */
+  domainName: string | undefined;
+  /** The channel's `auto_record` (the directory sets it for users who record every call). */
+  autoRecord: boolean;
+}
+
+export interface DialplanRoute {
+  id: number;
+  name: string;
+  dnc: string;
+  sdnc: string;
+  autoRecord: boolean;
+  /** Comma-joined codec names, '' for no restriction. */
+  mediaCodec: string;
+  /** false: media bypasses FreeSWITCH (the spec's proxy_media 0). */
+  proxyMedia: boolean;
+  /** The route's enabled params, in run order. */
+  params: readonly { k: string; v: string }[];
+}
+
+/** The destination after time segments. */
+export interface DialplanDestination {
+  destType: string;
+  destUuid: string;
+  body: string;
+}
+
+export interface DialplanInput {
+  call: DialplanCall;
+  route: DialplanRoute;
+  destination: DialplanDestination;
+  /** Where auto-recordings go, on the switch's file system. */
+  recordingsDir: string;
+}
+
+export interface RenderedDialplan {
+  document: string;
+  /** Set when the call is hung up instead of routed; the caller logs it. */
+  refusal: string | null;
+}
+
+/** The SIP profile FS_DEST_IP calls leave through, as in XUI. */
+export const IP_DESTINATION_PROFILE = 'public';
+/** The mod_conference profile conference destinations join with. */
+export const CONFERENCE_PROFILE = 'default';
+
+const action = (application: string, data = ''): DialplanLine => ({ application, data });
+const set = (variable: string, value: string) => action('set', `${variable}=${value}`);
+
+interface Target {
+  number: string;
+  domainName: string | undefined;
+  destination: DialplanDestination;
+}
+
+/**
+ * The actions of every destination type that needs nothing Switchboard does not have yet. A type
+ * missing here is hung up as "not yet routable"; the issue that brings its target adds it.
+ */
+const destinationActions: Partial<Record<string, (target: Target) => DialplanLine[]>> = {
+  FS_DEST_USER: ({ number, domainName }) => [action('bridge', `user/${number}${domainName ? `@${domainName}` : ''}`)],
+  FS_DEST_IP: ({ number, destination }) => [action('bridge', `sofia/${IP_DESTINATION_PROFILE}/${number}@${destination.body}`)],
+  FS_DEST_SYSTEM: ({ destination }) => systemLines(destination.body),
+  FS_DEST_CONFERENCE: ({ number }) => [action('conference', `${number}-$\${domain}@${CONFERENCE_PROFILE}`)],
+  // dest_uuid names a conference profile; until profiles exist the room uses the default one.
+  FS_DEST_USER_CONFERENCE: ({ number }) => [action('conference', `${number}-$\${domain}@${CONFERENCE_PROFILE}`)],
+  FS_DEST_RING_EXTNS: ({ destination }) => [action('bridge', userDialString(destination.destUuid, ','))],
+  FS_DEST_SEQ_EXTNS: ({ destination }) => [action('bridge', userDialString(destination.destUuid, '|'))],
+  FS_DEST_SCRIPT: ({ destination }) => [action('lua', destination.body.trim())],
+  FS_DEST_NUM_QUEUE: ({ number }) => [action('fifo', `${number} in`)],
+};
+
+/** The destination types the dialplan routes today. */
+export const ROUTABLE_DESTINATION_TYPES: readonly string[] = Object.keys(destinationActions);
+
+/** `user/1001@example.com` dial strings joined by `,` (ring all) or `|` (one after the other). */
+function userDialString(destUuid: string, separator: ',' | '|'): string {
+  const extensions = extensionList(destUuid);
+  // Writes refuse a list that does not parse; an old row that still fails rings no one.
+  if (typeof extensions === 'string') return 'error/UNALLOCATED_NUMBER';
+  return extensions.map(({ extn, domain }) => `user/${extn}${domain ? `@${domain}` : ''}`).join(separator);
+}
+
+function autoRecordActions(route: DialplanRoute, call: DialplanCall, recordingsDir: string): DialplanLine[] {
+  const lines: DialplanLine[] = [];
+  if (route.autoRecord) lines.push(set('auto_record', 'true'));
+  if (route.autoRecord || call.autoRecord) {
+    // FreeSWITCH expands the time and uuid when the call runs `set`, once, so both lines agree.
+    lines.push(
+      set('auto_record_path', `${recordingsDir}/auto-record-\${strftime(%Y%m%d-%H%M%S)}-\${uuid}.wav`),
+      action('record_session', '${auto_record_path}'),
+    );
+  }
+  return lines;
+}
+
+/** Why the numbers this call brings cannot go into its dialplan, or null. */
+function unsafeCallValue({ route, call }: DialplanInput): string | null {
+  if (!isDialable(call.destNumber)) return `called number ${JSON.stringify(call.destNumber)} has characters a dial string cannot carry`;
+  if (route.sdnc !== '' && !isDialable(call.callerNumber)) {
+    return `caller number ${JSON.stringify(call.callerNumber)} has characters a dial string cannot carry`;
+  }
+  if (call.domainName !== undefined && call.domainName !== '' && !isDomainName(call.domainName)) {
+    return `domain_name ${JSON.stringify(call.domainName)} is not a domain name`;
+  }
+  return null;
+}
+
+function extensionDocument(input: DialplanInput, actions: DialplanLine[]): string {
+  return freeswitchDocument('dialplan', [{
+    name: 'context',
+    attributes: { name: input.call.context },
+    children: [{
+      name: 'extension',
+      attributes: { name: input.route.name },
+      children: [{
+        name: 'condition',
+        children: actions.map((line): XmlElement => ({
+          name: 'action',
+          attributes: line.data === '' ? { application: line.application } : { application: line.application, data: line.data },
+        })),
+      }],
+    }],
+  }]);
+}
+
+function refused(input: DialplanInput, reason: string, cause: string): RenderedDialplan {
+  const refusal = `route ${input.route.id}: ${reason}`;
+  return {
+    document: extensionDocument(input, [action('log', `WARNING Switchboard ${refusal}`), action('hangup', cause)]),
+    refusal,
+  };
+}
+
+export function renderDialplan(input: DialplanInput): RenderedDialplan {
+  const { call, route, destination } = input;
+  const toDestination = destinationActions[destination.destType];
+  if (!toDestination) return refused(input, `destination type ${destination.destType} is not yet routable`, 'SERVICE_NOT_IMPLEMENTED');
+  const unsafe = unsafeCallValue(input);
+  if (unsafe) return refused(input, unsafe, 'INVALID_NUMBER_FORMAT');
+
+  const actions: DialplanLine[] = [];
+  if (route.dnc !== '') actions.push(set('dnc', route.dnc), set('dnc_number', call.destNumber));
+  if (route.sdnc !== '') {
+    actions.push(set('sdnc', route.sdnc), set('sdnc_number', call.callerNumber), set('effective_caller_id_number', call.callerNumber));
+  }
+  actions.push(...autoRecordActions(route, call, input.recordingsDir));
+  actions.push(...route.params.map((param) => action(param.k, param.v)));
+  if (route.mediaCodec !== '') actions.push(set('absolute_codec_string', route.mediaCodec));
+  if (!route.proxyMedia) actions.push(set('bypass_media', 'true'));
+  actions.push(...toDestination({ number: call.destNumber, domainName: call.domainName || undefined, destination }));
+  return { document: extensionDocument(input, actions), refusal: null };
+}

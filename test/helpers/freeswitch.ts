@@ -1,0 +1,340 @@
+/**
+ * A real FreeSWITCH for the tests that need one, on the repository's own configuration
+ * (freeswitch/), and sipp to call through it. One FreeSWITCH per test file, on free ports, in a
+ * temporary directory. Where FREESWITCH_BIN (default /opt/freeswitch/bin/freeswitch) or sipp is
+ * missing, those tests are skipped with the reason printed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EslClient } from '../../src/freeswitch/esl/client.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The example configuration the README documents; the tests run FreeSWITCH on it. */
+export const CONFIG_DIR = join(ROOT, 'freeswitch');
+export const SIPP_SCENARIOS = join(ROOT, 'test', 'freeswitch', 'sipp');
+
+export const FREESWITCH_BIN = process.env.FREESWITCH_BIN || '/opt/freeswitch/bin/freeswitch';
+export const SIPP_BIN = process.env.SIPP_BIN || 'sipp';
+
+function sippMissing(): string | null {
+  const probe = spawnSync(SIPP_BIN, ['-v'], { encoding: 'utf8' });
+  return probe.error ? `no sipp (${SIPP_BIN}: ${probe.error.message}; Debian package sip-tester, or set SIPP_BIN)` : null;
+}
+
+/** The dialplan document of one extension named `name` in `context` holding these action lines. */
+export function dialplanDocument(actions: string[], { context = 'context-1', name }: { context?: string; name: string }): string {
+  return [
+    '<document type="freeswitch/xml">',
+    '  <section name="dialplan">',
+    `    <context name="${context}">`,
+    `      <extension name="${name}">`,
+    '        <condition>',
+    ...actions.map((line) => `          ${line}`),
+    '        </condition>',
+    '      </extension>',
+    '    </context>',
+    '  </section>',
+    '</document>',
+    '',
+  ].join('\n');
+}
+
+/** Why the real-switch tests cannot run here, or null. */
+export function freeswitchUnavailable(): string | null {
+  if (!existsSync(FREESWITCH_BIN)) return `no FreeSWITCH at ${FREESWITCH_BIN} (set FREESWITCH_BIN)`;
+  return sippMissing();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function tcpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+async function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createSocket('udp4');
+    probe.once('error', () => {
+      probe.close();
+      resolve(false);
+    });
+    probe.bind(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+const taken = new Set<number>();
+
+/**
+ * A port free for both UDP and TCP (SIP listens on both), never handed out twice by this process.
+ * Drawn from 20000–59999, away from the ephemeral range the kernel hands out to clients.
+ */
+export async function freeSipPort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 40000);
+    if (taken.has(port)) continue;
+    if ((await tcpPortFree(port)) && (await udpPortFree(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
+/** `count` consecutive ports free for UDP (an RTP range), never handed out twice by this process; answers the first. */
+export async function freeUdpPorts(count: number): Promise<number> {
+  for (;;) {
+    const start = 20000 + 2 * Math.floor(Math.random() * 20000 - count);
+    if (start < 20000) continue;
+    const ports = Array.from({ length: count }, (_, i) => start + i);
+    if (ports.some((port) => taken.has(port))) continue;
+    const free = await Promise.all(ports.map(udpPortFree));
+    if (free.every(Boolean)) {
+      for (const port of ports) taken.add(port);
+      return start;
+    }
+  }
+}
+
+export interface FreeSwitchOptions {
+  /** Switchboard's POST /freeswitch/xml. */
+  xmlUrl: string;
+  xmlUser: string;
+  xmlPassword: string;
+  /** RTP ports to give FreeSWITCH: two per call leg. */
+  rtpPorts?: number;
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** One FreeSWITCH process on the repository's configuration, its ports and its log. */
+export class FreeSwitch {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private output = '';
+  readonly esl: EslClient;
+
+  private constructor(
+    readonly dir: string,
+    readonly ports: { internalSip: number; publicSip: number; eventSocket: number; rtpStart: number; rtpEnd: number },
+    readonly eventSocketPassword: string,
+  ) {
+    this.esl = new EslClient({
+      host: '127.0.0.1', port: ports.eventSocket, password: eventSocketPassword, logger: silent,
+      commandTimeoutMs: 30_000, reconnectDelay: { initialMs: 50, maxMs: 200 },
+    });
+  }
+
+  /** Writes the configuration with free ports and these settings, starts FreeSWITCH, waits until both SIP profiles run. */
+  static async start(options: FreeSwitchOptions): Promise<FreeSwitch> {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-freeswitch-'));
+    const rtpPorts = options.rtpPorts ?? 100;
+    const rtpStart = await freeUdpPorts(rtpPorts);
+    const ports = {
+      internalSip: await freeSipPort(),
+      publicSip: await freeSipPort(),
+      eventSocket: await freeSipPort(),
+      rtpStart,
+      rtpEnd: rtpStart + rtpPorts - 1,
+    };
+    const eventSocketPassword = 'test-esl-password';
+    cpSync(CONFIG_DIR, join(dir, 'conf'), { recursive: true });
+    writeVars(join(dir, 'conf', 'vars.xml'), {
+      switchboard_xml_url: options.xmlUrl,
+      switchboard_xml_user: options.xmlUser,
+      switchboard_xml_password: options.xmlPassword,
+      event_socket_ip: '127.0.0.1',
+      event_socket_port: String(ports.eventSocket),
+      event_socket_password: eventSocketPassword,
+      sip_ip: '127.0.0.1',
+      internal_sip_port: String(ports.internalSip),
+      public_sip_port: String(ports.publicSip),
+      rtp_start_port: String(ports.rtpStart),
+      rtp_end_port: String(ports.rtpEnd),
+      domain: '127.0.0.1',
+    });
+    for (const sub of ['log', 'db', 'run', 'storage', 'recordings', 'temp', 'cache', 'certs', 'sounds']) mkdirSync(join(dir, sub));
+    const freeswitch = new FreeSwitch(dir, ports, eventSocketPassword);
+    await freeswitch.launch();
+    return freeswitch;
+  }
+
+  get recordingsDir(): string {
+    return join(this.dir, 'recordings');
+  }
+
+  /** Everything FreeSWITCH logged to its log file so far. */
+  log(): string {
+    const file = join(this.dir, 'log', 'freeswitch.log');
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  }
+
+  /** Log lines at level ERR or worse. */
+  errorLines(): string[] {
+    return this.log().split('\n').filter((line) => /\[(ERR|CRIT|ALERT)\]/.test(line));
+  }
+
+  private async launch(): Promise<void> {
+    const dirs = ['conf', 'log', 'db', 'run', 'storage', 'recordings', 'temp', 'cache', 'certs', 'sounds'];
+    const child = spawn(FREESWITCH_BIN, ['-nonat', '-nf', '-nc', ...dirs.flatMap((name) => [`-${name}`, join(this.dir, name)])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.esl.start();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`FreeSWITCH exited with ${child.exitCode}:\n${this.output}\n${this.log()}`);
+      if (Date.now() > deadline) throw new Error(`FreeSWITCH did not start within 60 s:\n${this.output}\n${this.log()}`);
+      if (this.esl.connected) {
+        const status = await this.esl.api('sofia', ['status']).catch(() => '');
+        const running = (profile: string) => new RegExp(`^\\s*${profile}\\s+profile\\s+\\S+\\s+RUNNING`, 'm').test(status);
+        if (running('internal') && running('public')) return;
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Runs `api <command>` on the switch. */
+  api(command: string, ...args: string[]): Promise<string> {
+    return this.esl.api(command, args);
+  }
+
+  /** Stops FreeSWITCH (SIGTERM, then SIGKILL after 15 s); the directory stays for restart(). */
+  async stopProcess(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(killer);
+  }
+
+  /** Stops and starts FreeSWITCH again on the same ports and configuration. */
+  async restart(): Promise<void> {
+    await this.stopProcess();
+    await this.launch();
+  }
+
+  async stop(): Promise<void> {
+    await this.esl.close();
+    await this.stopProcess();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Rewrites the values of `<X-PRE-PROCESS cmd="set" data="name=value"/>` lines; every name must exist. */
+function writeVars(file: string, values: Record<string, string>): void {
+  let text = readFileSync(file, 'utf8');
+  for (const [name, value] of Object.entries(values)) {
+    const line = new RegExp(`(<X-PRE-PROCESS cmd="set" data="${name}=)[^"]*(")`);
+    if (!line.test(text)) throw new Error(`${file} does not set ${name}`);
+    text = text.replace(line, (_match, head: string, tail: string) => `${head}${value}${tail}`);
+  }
+  writeFileSync(file, text);
+}
+
+export interface SippRun {
+  /** sipp's exit status: 0 when every call followed the scenario. */
+  code: number | null;
+  output: string;
+  /** Every SIP message sipp sent and received (-trace_msg). */
+  messages: string;
+}
+
+export interface SippOptions {
+  /** A file under test/freeswitch/sipp/. */
+  scenario: string;
+  /** `host:port` to call; omitted for a UAS. */
+  remote?: string;
+  localPort: number;
+  /** The user part of the Request-URI (sipp -s). */
+  service?: string;
+  /** `[keyword]` values of the scenario (sipp -key). */
+  keys?: Record<string, string>;
+  /** Calls to place or answer before exiting. */
+  calls?: number;
+  /** Calls per second, and how many at once at most. */
+  rate?: number;
+  limit?: number;
+  /** Global timeout, seconds. */
+  timeoutSeconds?: number;
+  /** Extra argv, e.g. ['-d', '500']. */
+  extra?: string[];
+}
+
+/** A running sipp; `done` settles with its exit and the messages it traced. */
+export interface Sipp {
+  done: Promise<SippRun>;
+  stop(): void;
+}
+
+/** Starts sipp with an argument vector (no shell), its media on free ports. */
+export async function startSipp(options: SippOptions): Promise<Sipp> {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-sipp-'));
+  const messageFile = join(dir, 'messages.log');
+  // sipp binds its media port and the three after it (RTCP, video) even when it sends no media.
+  const mediaPort = await freeUdpPorts(4);
+  const args = [
+    ...(options.remote ? [options.remote] : []),
+    '-sf', join(SIPP_SCENARIOS, options.scenario),
+    '-i', '127.0.0.1', '-p', String(options.localPort), '-mp', String(mediaPort),
+    '-m', String(options.calls ?? 1),
+    '-nostdin', '-trace_msg', '-message_file', messageFile,
+    '-timeout', `${options.timeoutSeconds ?? 30}s`, '-timeout_error',
+    ...(options.service ? ['-s', options.service] : []),
+    ...(options.rate ? ['-r', String(options.rate)] : []),
+    ...(options.limit ? ['-l', String(options.limit)] : []),
+    ...Object.entries(options.keys ?? {}).flatMap(([key, value]) => ['-key', key, value]),
+    ...(options.extra ?? []),
+  ];
+  const child = spawn(SIPP_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const done = new Promise<SippRun>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const messages = existsSync(messageFile) ? readFileSync(messageFile, 'utf8') : '';
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code, output, messages });
+    });
+  });
+  return { done, stop: () => child.kill('SIGTERM') };
+}
+
+export interface SipMessage {
+  direction: 'sent' | 'received';
+  /** The start line: `INVITE sip:1000@127.0.0.1 SIP/2.0`, `SIP/2.0 200 OK`. */
+  startLine: string;
+  headers: string[];
+}
+
+/** The SIP messages of a sipp message trace (-trace_msg), in order. */
+export function sipMessages(trace: string): SipMessage[] {
+  return trace.split(/^-{20,} .*$/m).flatMap((block): SipMessage[] => {
+    const lines = block.split(/\r?\n/);
+    const banner = lines.findIndex((line) => /message (sent|received)/.test(line));
+    if (banner < 0) return [];
+    const direction = /message sent/.test(lines[banner]!) ? 'sent' : 'received';
+    const rest = lines.slice(banner + 1);
+    const start = rest.findIndex((line) => line.trim() !== '');
+    const end = rest.findIndex((line, index) => index > start && line.trim() === '');
+    const message = rest.slice(start, end < 0 ? undefined : end).map((line) => line.trim());
+    return [{ direction, startLine: message[0] ?? '', headers: message.slice(1) }];
+  });
+}
+
+/** The user part of a SIP URI in a start line or a From/To header: `sip:861234@…` → `861234`. */
+export function sipUser(text: string): string | undefined {
+  return /sips?:([^@;>\s]*)@/.exec(text)?.[1];
+}
