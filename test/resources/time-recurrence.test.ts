@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
-import { WIRE_TIME, addSegments, assertBadRequest, assertNotFound, createRoute, freshContext } from '../helpers/routing.js';
+import { pino } from 'pino';
+import { describeOnEachDatabase, Harness } from '../helpers/harness.js';
+import { WIRE_TIME, addSegments, assertBadRequest, assertNotFound, createRoute, explain, freshContext } from '../helpers/routing.js';
 
 const SEGMENT_KEYS = ['body', 'created_at', 'deleted_at', 'dest_type', 'dest_uuid', 'id', 'route_id', 'time_recurrence', 'updated_at'];
 
@@ -28,6 +29,22 @@ const MALFORMED: [string, string][] = [
   ['byday', '20230305T170000|PT6H|daily||1|MO,XX'],
   ['byday', '20230305T170000|PT6H|daily||1|MONDAY'],
   ['interval', '20230305T170000|PT6H|daily||every|MO'],
+];
+
+/** Strings that pass the syntax but never start or would take unbounded work, with the part each answer names. */
+const UNBOUNDED: [string, string][] = [
+  ['bymonthday', '20200101T000000|PT1H|daily||1||30|||2'], // 30 February
+  ['bymonthday', '20200101T000000|PT1H|monthly||1||31|||4,6,9,11'],
+  ['byweekno', '20230101T000000|PT1H|yearly||1||||1|6'], // ISO week 1 is never in June
+  ['interval', '20210101T000000|PT1H|yearly||4|||366'], // 2021, 2025, ...: never a leap year
+  ['interval', '20240102T000000|PT1H|daily||7|MO'], // every 7th day from a Tuesday
+  ['until', '20240101T000000|PT1H|weekly|20240103|1|FR'],
+  ['duration', '20200101T000000|P99999999W|daily||1'],
+  ['duration', '20200101T000000|P99999999W'],
+  ['duration', '20230101T000000|P367D|yearly'],
+  ['interval', '20230101T000000|PT1H|daily||100000'],
+  ['dtstart', '18000101T000000|PT1H|daily'],
+  ['byday', '20230101T000000|PT1H|monthly||1|6MO'],
 ];
 
 async function segmentsOf(server: Harness, routeId: number): Promise<Record<string, any>[]> {
@@ -228,6 +245,52 @@ describeOnEachDatabase('time recurrence (route time segments)', (server) => {
     assert.ok(row);
     assert.equal(row.time_recurrence, SPEC_EXAMPLES[1]);
     assert.equal(row.body, 'note');
+  });
+
+  test('a recurrence that never starts, or would need unbounded work, answers 400 naming the part; POST and PUT write nothing', async () => {
+    const route = await newRoute(server());
+    const [kept] = await addSegments(server(), [segment(route.id, SPEC_EXAMPLES[0]!)]);
+    const before = await segmentsOf(server(), route.id);
+    for (const [part, text] of UNBOUNDED) {
+      const created = await server().post('/api/time_recurrence', [segment(route.id, SPEC_EXAMPLES[1]!), segment(route.id, text)]);
+      assertBadRequest(created, '1.time_recurrence', text);
+      assert.match(created.body.message, new RegExp(`\\b${part}\\b`), `${text}: ${created.body.message}`);
+      const changed = await server().put('/api/time_recurrence', { id: kept, time_recurrence: text });
+      assertBadRequest(changed, '0.time_recurrence', text);
+      assert.match(changed.body.message, new RegExp(`\\b${part}\\b`), `${text}: ${changed.body.message}`);
+    }
+    const february = await server().post('/api/time_recurrence', [segment(route.id, UNBOUNDED[0]![1])]);
+    assert.match(february.body.message, /^0\.time_recurrence: .*never starts.*bymonthday "30".*bymonth "2"/);
+    assert.deepEqual(await segmentsOf(server(), route.id), before);
+  });
+
+  test('recurrences already stored that never start or no longer parse: explain stays prompt, they never match, each unreadable one is logged once', async () => {
+    const context = await freshContext(server());
+    const route = await createRoute(server(), { context, prefix: '6', max_length: 12 });
+    const stored = ['20200101T000000|PT1H|daily||1||30|||2', '20200101T000000|P99999999W|daily||1', '20240102T000000|PT1H|daily||7|MO', 'not a recurrence'];
+    const always = segment(route.id, '20200101T000000|PT24H|daily', { dest_type: 'FS_DEST_SYSTEM', body: 'always' });
+    const ids = await addSegments(server(), [...stored.map(() => segment(route.id, '20200101T000000|PT1H|daily')), always]);
+    // As rows written before these checks existed, or by hand.
+    for (const [i, text] of stored.entries()) {
+      await server().db.kysely.updateTable('time_recurrences').set({ time_recurrence: text }).where('id', '=', ids[i]!).execute();
+    }
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    // A second server on the same database loads these rows as a restarted process would.
+    const restarted = await Harness.attach(server().database.url, { logger });
+    try {
+      for (const time of ['2020-02-29 12:00:00', '2024-01-08 00:30:00', '2024-02-29 23:59:59', '2031-06-02 12:00:00']) {
+        const data = await explain(restarted, { destNumber: '6001', context, time });
+        assert.equal(data.destination.time_segment_id, ids[4], time);
+        assert.deepEqual(data.segments.map((entry: { id: number; matched: boolean }) => [entry.id, entry.matched]),
+          [[ids[0], false], [ids[2], false], [ids[4], true]], `${time}: the unreadable ones are left out`);
+      }
+      const leftOut = lines.map((line) => JSON.parse(line).msg as string).filter((message) => message.includes('left out of routing'));
+      assert.deepEqual(leftOut.map((message) => Number(/time segment (\d+)/.exec(message)?.[1])), [ids[1], ids[3]]);
+      assert.match(leftOut[0]!, /duration/);
+    } finally {
+      await restarted.close();
+    }
   });
 
   test('time segment endpoints need a token', async () => {

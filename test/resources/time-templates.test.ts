@@ -298,6 +298,30 @@ describeOnEachDatabase('time templates', (server) => {
     assertBadRequest(await server().delete(`${ITEMS}/abc`), 'id');
   });
 
+  test('POST and PUT items refuse a recurrence that never starts or would need unbounded work, naming the item; nothing is written', async () => {
+    const [template] = await createTemplates(server(), [{ name: unique('unbounded') }]);
+    const [group] = await addItems(server(), [{ template_id: template!.id, time_recurrence: '20100101T010101|PT10H||daily' }]);
+    const before = await itemsOf(server(), template!.id);
+    const count = await storedItemCount(server());
+    const good = { template_id: template!.id, time_recurrence: '20100101T010101|PT10H||daily' };
+    for (const [part, text] of [
+      ['bymonthday', '20200101T000000|PT1H|daily||1||30|||2'], // 30 February
+      ['byyearday', '20230101T000000|PT1H|yearly||1|||1||6'], // day 1 is never in June
+      ['duration', '20200101T000000|P99999999W|daily||1'],
+      ['duration', '20200101T000000|P99999999W'],
+      ['interval', '20230101T000000|PT1H|weekly||10001'],
+    ]) {
+      const created = await server().post(ITEMS, [good, { template_id: template!.id, time_recurrence: text }]);
+      assertBadRequest(created, '1.time_recurrence', text);
+      assert.match(created.body.message, new RegExp(`\\b${part}\\b`), `${text}: ${created.body.message}`);
+      const changed = await server().put(ITEMS, [{ id: group!.time_recurrences[0].id, time_recurrence: text }]);
+      assertBadRequest(changed, '0.time_recurrence', text);
+      assert.match(changed.body.message, new RegExp(`\\b${part}\\b`), `${text}: ${changed.body.message}`);
+    }
+    assert.deepEqual(await itemsOf(server(), template!.id), before);
+    assert.equal(await storedItemCount(server()), count);
+  });
+
   test('template endpoints need a token', async () => {
     for (const [method, url] of [['GET', BASE], ['GET', `${BASE}/1`], ['POST', BASE], ['PUT', BASE], ['DELETE', BASE], ['POST', ITEMS], ['PUT', ITEMS], ['DELETE', ITEMS], ['DELETE', `${ITEMS}/1`]] as const) {
       const reply = await server().request(method, url, method === 'GET' || url.endsWith('/1') ? undefined : [1], { token: null });

@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseRecurrence, recurrenceContains, RecurrenceError } from '../../src/routing/recurrence.js';
+import rrule from 'rrule';
+import { parseRecurrence, recurrenceContains, RecurrenceError, validateRecurrence } from '../../src/routing/recurrence.js';
+
+const { RRule, Weekday } = rrule;
 
 /** Asserts, for each ISO instant, whether `text` contains it in `zone`. */
 function check(text: string, zone: string, expectations: [instant: string, inside: boolean][]): void {
@@ -278,7 +281,31 @@ describe('parseRecurrence', () => {
     ['20230101T000000|PT1H|yearly||1|||||13', 'bymonth'],
     ['20230101T000000|PT1H|yearly||1|||||-1', 'bymonth'],
     ['20230101T000000|PT1H|daily||1||||||extra', 'time_recurrence'],
+    // Bounds that keep evaluation finite.
+    ['18991231T235959|PT1H', 'dtstart'],
+    ['00010101T000000|PT1H|daily', 'dtstart'],
+    ['20230101T000000|P367D|daily', 'duration'],
+    ['20230101T000000|P53W|yearly', 'duration'],
+    ['20230101T000000|PT8785H|yearly', 'duration'],
+    ['20200101T000000|P99999999W|daily||1', 'duration'],
+    ['20200101T000000|P99999999W', 'duration'],
+    [`20200101T000000|P${'9'.repeat(400)}D`, 'duration'],
+    [`20200101T000000|PT${'9'.repeat(400)}.5S|weekly`, 'duration'],
+    ['99991231T230000|PT1H0.001S', 'duration'],
+    ['20230101T000000|PT1H|daily||10001', 'interval'],
+    ['20230101T000000|PT1H|daily||99999999999999999999', 'interval'],
+    ['20230101T000000|PT1H|monthly||1|6MO', 'byday'],
+    ['20230101T000000|PT1H|yearly||1|-6FR||||3', 'byday'],
   ];
+  it('accepts the bounds themselves', () => {
+    for (const text of [
+      '19000101T000000|PT1H|daily', '20230101T000000|P366D|daily', '20230101T000000|P52W2D|yearly', '20230101T000000|PT1H|daily||10000',
+      '20230101T000000|PT1H|yearly||1|20MO', '20230101T000000|PT1H|monthly||1|-5SU', '99991231T230000|PT1H', '19000101T000000|P2914000D',
+    ]) {
+      assert.doesNotThrow(() => validateRecurrence(text), text);
+    }
+  });
+
   for (const [text, field] of malformed) {
     it(`names ${field} in ${JSON.stringify(text)}`, () => {
       assert.throws(() => parseRecurrence(text), (error: unknown) => {
@@ -353,6 +380,223 @@ describe('recurrenceContains agrees with a brute-force reference', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+/**
+ * Counts rrule runs during `work`, and checks that every run is one calendar year of a yearly rule
+ * (its second period would fall after rrule's last year, 9999): then each run is one pass over at
+ * most 366 days, and the count bounds all the work rrule does.
+ */
+function rruleRuns(work: () => void): number {
+  const prototype = RRule.prototype as unknown as { _iter: (this: InstanceType<typeof RRule>, result: unknown) => unknown };
+  const iterate = prototype._iter;
+  let runs = 0;
+  prototype._iter = function countedRun(result) {
+    runs++;
+    assert.equal(this.options.freq, RRule.YEARLY, 'rrule runs a yearly rule');
+    assert.ok(this.options.dtstart.getUTCFullYear() + this.options.interval > 9999, 'rrule runs one year only');
+    return iterate.call(this, result);
+  };
+  try {
+    work();
+  } finally {
+    prototype._iter = iterate;
+  }
+  return runs;
+}
+
+describe('recurrences that never start', () => {
+  const never: [text: string, field: string, alsoNamed: string[]][] = [
+    ['20200101T000000|PT1H|daily||1||30|||2', 'bymonthday', ['bymonth "2"']], // 30 February
+    ['20200101T000000|PT1H|monthly||1||31|||4,6,9,11', 'bymonthday', ['bymonth "4,6,9,11"']],
+    ['20200130T000000|PT1H|yearly||1|||||2', 'bymonth', []], // DTSTART implies the 30th
+    ['20230101T000000|PT1H|yearly||1|||1||6', 'byyearday', ['bymonth "6"']],
+    ['20230101T000000|PT1H|yearly||1||||1|6', 'byweekno', ['bymonth "6"']],
+    ['20210101T000000|PT1H|yearly||4|||366', 'interval', ['byyearday "366"']], // 2021, 2025...: never a leap year
+    ['20240102T000000|PT1H|daily||7|MO', 'interval', ['byday "MO"']], // every 7th day from a Tuesday
+    ['20240101T000000|PT1H|weekly|20240103|1|FR', 'until', ['byday "FR"']],
+    ['99991231T000000|PT1H|yearly||1||||1', 'byweekno', []], // after 9999 there is no week 1
+  ];
+  for (const [text, field, alsoNamed] of never) {
+    it(`validateRecurrence names ${field} in ${text}; parseRecurrence accepts it and it never matches`, () => {
+      assert.throws(() => validateRecurrence(text), (error: unknown) => {
+        assert.ok(error instanceof RecurrenceError);
+        assert.equal(error.field, field);
+        assert.match(error.message, /never starts/);
+        for (const named of alsoNamed) assert.ok(error.message.includes(named), `${error.message} names ${named}`);
+        return true;
+      });
+      // As a row stored before this check existed: evaluating it stays cheap and answers false.
+      for (const instant of ['2020-02-29T12:00:00Z', '2024-01-05T00:30:00Z', '2026-06-01T00:00:00Z', '9999-12-31T00:30:00Z']) {
+        let inside = true;
+        const runs = rruleRuns(() => {
+          inside = recurrenceContains(parseRecurrence(text), new Date(instant), 'UTC');
+        });
+        assert.equal(inside, false, `${text} at ${instant}`);
+        assert.ok(runs <= 3, `${runs} rrule runs for ${text} at ${instant}`);
+      }
+    });
+  }
+
+  it('sparse rules are accepted and match on their rare days', () => {
+    check('20230101T000000|PT1H|yearly||1|||366', 'UTC', [
+      ['2024-12-31T00:30:00Z', true], // day 366 of leap year 2024
+      ['2023-12-31T00:30:00Z', false],
+      ['2025-12-31T00:30:00Z', false],
+    ]);
+    check('20230101T000000|PT1H|yearly||1|MO|||53', 'UTC', [
+      ['2026-12-28T00:30:00Z', true], // the Monday of ISO week 53 of 2026, the next such year
+      ['2025-12-29T00:30:00Z', false], // week 1 of 2026
+    ]);
+    check('20200101T090000|PT1H|yearly||1|MO|29|||2', 'UTC', [
+      ['2044-02-29T09:30:00Z', true], // 29 February on a Monday: 2016, then 2044
+      ['2024-02-29T09:30:00Z', false],
+    ]);
+    check('99991231T000000|PT1H|daily', 'UTC', [['9999-12-31T00:30:00Z', true]]);
+    for (const text of ['20230101T000000|PT1H|yearly||1|||366', '20200101T090000|PT1H|yearly||1|MO|29|||2', '99991231T000000|PT1H|daily']) {
+      assert.doesNotThrow(() => validateRecurrence(text), text);
+    }
+  });
+});
+
+describe('evaluation is bounded whatever the string says', () => {
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const stamp = (date: Date) =>
+    `${pad(date.getUTCFullYear(), 4)}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}T${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`;
+  // Mostly empty, as most real strings leave most parts out; otherwise anything in the part's range and beyond.
+  const list = <T>(items: fc.Arbitrary<T>) => fc.oneof(
+    { weight: 3, arbitrary: fc.constant('') },
+    { weight: 1, arbitrary: fc.array(items, { minLength: 1, maxLength: 4 }).map((values) => values.join(',')) },
+  );
+  const nonZero = (max: number) => fc.integer({ min: -max, max }).filter((n) => n !== 0);
+  const wallClock = fc.oneof(
+    fc.date({ min: new Date('1899-12-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map(stamp),
+    fc.constantFrom('99991231T235959', '19000101T000000', '20240229T120000', '21000228T000000'),
+  );
+  const recurrenceText = fc.tuple(
+    wallClock,
+    fc.oneof(
+      fc.integer({ min: 1, max: 400 * 86_400 }).map((seconds) => `PT${seconds}S`),
+      fc.constantFrom('PT1H', 'P1D', 'P366D', 'P367D', 'P99999999W', `P${'9'.repeat(30)}D`, 'PT0S', 'P7000Y'),
+    ),
+    fc.constantFrom('', 'daily', 'weekly', 'monthly', 'yearly'),
+    fc.option(wallClock, { nil: '', freq: 3 }),
+    fc.oneof(fc.integer({ min: 1, max: 12 }).map(String), fc.integer({ min: 1, max: 10_001 }).map(String), fc.constant('')),
+    list(fc.tuple(fc.option(nonZero(53), { nil: undefined, freq: 3 }), fc.constantFrom('MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'))
+      .map(([n, day]) => `${n ?? ''}${day}`)),
+    list(nonZero(31)),
+    list(nonZero(366)),
+    list(nonZero(53)),
+    list(fc.integer({ min: 1, max: 12 })),
+  ).map((fields) => fields.join('|'));
+  const instant = fc.oneof(
+    fc.date({ min: new Date('1890-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+    fc.constantFrom(new Date('2100-02-28T23:59:59Z'), new Date(8.64e15), new Date(-8.64e15)),
+  );
+  const ZONES = ['UTC', 'Asia/Shanghai', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Kiritimati'];
+
+  it('a call runs rrule for at most 3 calendar years, and a write check for at most 8 × 101', () => {
+    let parsed = 0;
+    fc.assert(
+      fc.property(recurrenceText, fc.array(instant, { minLength: 1, maxLength: 4 }), fc.constantFrom(...ZONES), (text, instants, zone) => {
+        try {
+          parseRecurrence(text);
+        } catch (error) {
+          assert.ok(error instanceof RecurrenceError, `${text}: ${String(error)}`);
+          return;
+        }
+        parsed++;
+        for (const at of instants) {
+          // A fresh parse each time: no cached windows.
+          const runs = rruleRuns(() => recurrenceContains(parseRecurrence(text), at, zone));
+          assert.ok(runs <= 3, `${runs} rrule runs for ${text} at ${at.toISOString()} in ${zone}`);
+        }
+        const runs = rruleRuns(() => {
+          try {
+            validateRecurrence(text);
+          } catch (error) {
+            assert.ok(error instanceof RecurrenceError, `${text}: ${String(error)}`);
+          }
+        });
+        // The rule, then the rule without each of its 7 optional parts, each over at most 101 years.
+        assert.ok(runs <= 8 * 101, `${runs} rrule runs to validate ${text}`);
+      }),
+      { numRuns: 1000 },
+    );
+    assert.ok(parsed > 100, `only ${parsed} of 1000 generated strings parsed: the generator tests too little`);
+  });
+});
+
+describe('recurrenceContains agrees with rrule walking from DTSTART', () => {
+  const DAY = 86_400_000;
+  // Zones without DST since 2015, so wall time is the instant plus a constant.
+  const ZONES = { UTC: 0, 'Asia/Shanghai': 8 * 60, 'Asia/Kolkata': 5 * 60 + 30 } as const;
+  const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const stamp = (wall: number) => {
+    const d = new Date(wall);
+    return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+  };
+  const some = (max: number, negative: boolean) =>
+    fc.uniqueArray(fc.integer({ min: negative ? -max : 1, max }).filter((n) => n !== 0), { maxLength: 3 });
+
+  it('for random rules of every frequency and BY* part in fixed-offset zones', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('daily', 'weekly', 'monthly', 'yearly').chain((freq) => fc.record({
+          freq: fc.constant(freq),
+          zone: fc.constantFrom(...(Object.keys(ZONES) as (keyof typeof ZONES)[])),
+          startWall: fc.integer({ min: Date.UTC(2015, 0, 1) / 1000, max: Date.UTC(2030, 0, 1) / 1000 }).map((s) => s * 1000),
+          // Windows of up to a few days, or up to the longest allowed: a daily rule's windows then overlap by months.
+          durationMs: fc.oneof(fc.integer({ min: 1, max: 3 * 86_400 }), fc.integer({ min: 1, max: 366 * 86_400 })).map((seconds) => seconds * 1000),
+          interval: fc.integer({ min: 1, max: 3 }),
+          untilDays: fc.option(fc.integer({ min: 0, max: 1500 }), { nil: undefined }),
+          byDay: fc.uniqueArray(fc.tuple(
+            freq === 'monthly' || freq === 'yearly' ? fc.option(fc.integer({ min: -4, max: 4 }).filter((n) => n !== 0), { nil: undefined }) : fc.constant(undefined),
+            fc.integer({ min: 0, max: 6 }),
+          ), { maxLength: 3, selector: ([, day]) => day }),
+          // Days every month, year and ISO year has, so rrule's own walk soon passes any instant.
+          byMonthDay: freq === 'weekly' ? fc.constant<number[]>([]) : some(28, true),
+          byYearDay: freq === 'yearly' ? some(365, true) : fc.constant<number[]>([]),
+          byWeekNo: freq === 'yearly' ? some(52, true) : fc.constant<number[]>([]),
+          byMonth: fc.uniqueArray(fc.integer({ min: 1, max: 12 }), { maxLength: 3 }),
+          atOffsetMs: fc.integer({ min: -5 * DAY, max: 3 * 365 * DAY }),
+        })),
+        ({ freq, zone, startWall, durationMs, interval, untilDays, byDay, byMonthDay, byYearDay, byWeekNo, byMonth, atOffsetMs }) => {
+          const days = byWeekNo.length > 0 ? byDay.map(([, day]) => [undefined, day] as const) : byDay;
+          const untilWall = untilDays === undefined ? undefined : startWall + untilDays * DAY;
+          const text = [
+            stamp(startWall), `PT${durationMs / 1000}S`, freq, untilWall === undefined ? '' : stamp(untilWall), String(interval),
+            days.map(([n, day]) => `${n ?? ''}${DAYS[day]}`).join(','), byMonthDay.join(','), byYearDay.join(','), byWeekNo.join(','), byMonth.join(','),
+          ].join('|');
+          let rec;
+          try {
+            rec = validateRecurrence(text);
+          } catch (error) {
+            assert.ok(error instanceof RecurrenceError && /never starts/.test(error.message), `${text}: ${String(error)}`);
+            return;
+          }
+          const reference = new RRule({
+            freq: { daily: RRule.DAILY, weekly: RRule.WEEKLY, monthly: RRule.MONTHLY, yearly: RRule.YEARLY }[freq],
+            dtstart: new Date(startWall),
+            interval,
+            until: untilWall === undefined ? null : new Date(untilWall),
+            ...(days.length > 0 ? { byweekday: days.map(([n, day]) => (n === undefined ? RRule.MO.weekday + day : new Weekday(day, n))) } : {}),
+            ...(byMonthDay.length > 0 ? { bymonthday: byMonthDay } : {}),
+            ...(byYearDay.length > 0 ? { byyearday: byYearDay } : {}),
+            ...(byWeekNo.length > 0 ? { byweekno: byWeekNo } : {}),
+            ...(byMonth.length > 0 ? { bymonth: byMonth } : {}),
+          }, true);
+          const atWall = startWall + atOffsetMs;
+          const expected = reference.between(new Date(atWall - durationMs), new Date(atWall), true)
+            .some((start) => start.getTime() <= atWall && atWall < start.getTime() + durationMs);
+          const at = new Date(atWall - ZONES[zone] * 60_000);
+          assert.equal(recurrenceContains(rec, at, zone), expected, `${text} at ${at.toISOString()} in ${zone}`);
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });

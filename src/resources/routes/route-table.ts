@@ -30,7 +30,8 @@ function toRoute(row: RouteColumns): Route {
   };
 }
 
-function toSegment(row: Row<'time_recurrences'>): TimeSegment | undefined {
+/** `leftOut` hears of a stored recurrence that no longer parses. */
+function toSegment(row: Row<'time_recurrences'>, leftOut: (message: string) => void): TimeSegment | undefined {
   try {
     return {
       id: row.id,
@@ -40,16 +41,17 @@ function toSegment(row: Row<'time_recurrences'>): TimeSegment | undefined {
       destUuid: row.dest_uuid,
       body: row.body,
     };
-  } catch {
-    // Writes reject bad strings; a row that still fails to parse can never match, so it is left out.
+  } catch (error) {
+    // Writes reject bad strings; a row that still fails to parse (written before a bound existed) can never match.
+    leftOut(`time segment ${row.id} of route ${row.route_id} is left out of routing: ${(error as Error).message}`);
     return undefined;
   }
 }
 
-function segmentsByRoute(rows: Row<'time_recurrences'>[]): Map<number, TimeSegment[]> {
+function segmentsByRoute(rows: Row<'time_recurrences'>[], leftOut: (message: string) => void): Map<number, TimeSegment[]> {
   const byRoute = new Map<number, TimeSegment[]>();
   for (const row of rows) {
-    const segment = toSegment(row);
+    const segment = toSegment(row, leftOut);
     if (!segment) continue;
     const list = byRoute.get(row.route_id) ?? [];
     list.push(segment);
@@ -72,6 +74,7 @@ export class RouteTable {
   private readonly rows = new Map<number, Row<'routes'>>();
   /** Bumped by every refresh, so a fetch that raced a write does not cache what it read before it. */
   private generation = 0;
+  private log: (message: string) => void = () => undefined;
 
   constructor(
     private readonly db: Db,
@@ -84,6 +87,7 @@ export class RouteTable {
    * is applied after it, never lost.
    */
   async start(log: (message: string) => void): Promise<void> {
+    this.log = log;
     const report = (what: string) => (error: unknown) => log(`${what} failed: ${(error as Error).message}`);
     await this.db.changes.subscribe(
       TOPIC,
@@ -121,7 +125,7 @@ export class RouteTable {
       // better-sqlite3 answers synchronously: let requests in between chunks.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const segments = segmentsByRoute(await this.db.kysely.selectFrom('time_recurrences').selectAll().execute());
+    const segments = segmentsByRoute(await this.db.kysely.selectFrom('time_recurrences').selectAll().execute(), this.log);
     this.generation++;
     this.rows.clear();
     this.index.replaceAll(routes);
@@ -146,7 +150,7 @@ export class RouteTable {
       this.rows.delete(id);
       if (!present.has(id)) this.index.remove(id);
     }
-    const segments = segmentsByRoute(segmentRows);
+    const segments = segmentsByRoute(segmentRows, this.log);
     for (const row of rows) {
       this.index.upsert(toRoute(row));
       this.index.setTimeSegments(row.id, segments.get(row.id) ?? []);

@@ -70,7 +70,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
     const known = await knownDestinationTypes(db);
     const rows: ({ route_id: number; time_recurrence: string } & Destination)[] = [];
     for (const [i, item] of items.entries()) {
-      checkRecurrence(item.time_recurrence, `${i}.time_recurrence`);
+      await checkRecurrence(item.time_recurrence, `${i}.time_recurrence`);
       const destination = await resolveDestination(
         db, { dest_type: item.dest_type, dest_uuid: item.dest_uuid ?? '', body: item.body ?? '' }, `${i}.`, known,
       );
@@ -106,7 +106,7 @@ export async function timeSegmentRoutes(parent: FastifyInstance, options: { rout
       if (!current) throw badRequest(`${i}.id`, `no time segment with id ${item.id}`);
       const { id, ...sent } = item;
       const merged = { ...current, ...sent };
-      checkRecurrence(merged.time_recurrence, `${i}.time_recurrence`);
+      await checkRecurrence(merged.time_recurrence, `${i}.time_recurrence`);
       const destination = await resolveDestination(db, merged, `${i}.`, known);
       // Only what was sent is written (and the body its destination implies): concurrent edits of
       // other fields of the same segment are not undone.

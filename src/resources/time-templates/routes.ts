@@ -170,7 +170,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
     schema: { tags, summary: 'Add recurrences to templates (all or nothing)', body: OneOrMany(ItemCreate), response: { 200: Enveloped(Type.Array(TemplateItems)) } },
   }, async (request) => {
     const items = asArray(request.body);
-    items.forEach((item, i) => checkRecurrence(item.time_recurrence, `${i}.time_recurrence`));
+    for (const [i, item] of items.entries()) await checkRecurrence(item.time_recurrence, `${i}.time_recurrence`);
     await assertAllExist(db.kysely, 'time_templates', items.map((item) => item.template_id), (i) => `${i}.template_id`, 'time template');
     const now = storedNow();
     const byTemplate = new Map<number, { id: string; time_recurrence: string }[]>();
@@ -192,7 +192,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
     schema: { tags, summary: 'Change template recurrences (all or nothing)', body: OneOrMany(ItemUpdate), response: { 200: Enveloped(Type.Array(IdOnly)) } },
   }, async (request) => {
     const items = asArray(request.body);
-    items.forEach((item, i) => checkRecurrence(item.time_recurrence, `${i}.time_recurrence`));
+    for (const [i, item] of items.entries()) await checkRecurrence(item.time_recurrence, `${i}.time_recurrence`);
     await assertAllExist(db.kysely, 'template_recurrences', items.map((item) => item.id), (i) => `${i}.id`, 'template recurrence');
     await assertAllExist(db.kysely, 'time_templates', items.map((item) => item.template_id), (i) => `${i}.template_id`, 'time template');
     await db.kysely.transaction().execute(async (trx) => {
