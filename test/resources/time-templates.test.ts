@@ -322,6 +322,28 @@ describeOnEachDatabase('time templates', (server) => {
     assert.equal(await storedItemCount(server()), count);
   });
 
+  test('bulk DELETE bodies are a JSON array of ids: a bare id, a nested array or a non-id item answers 400 naming body and deletes nothing', async () => {
+    const [template, other] = await createTemplates(server(), [{ name: unique('coerced') }, { name: unique('coerced') }]);
+    const [group] = await addItems(server(), [
+      { template_id: other!.id, time_recurrence: '20100101T010101|PT10H||daily' },
+      { template_id: other!.id, time_recurrence: '20100102T010101|PT10H||daily' },
+    ]);
+    const [item, otherItem] = group!.time_recurrences.map((entry: { id: string }) => Number(entry.id));
+    const json = { headers: { 'content-type': 'application/json' } };
+    for (const [url, id] of [[BASE, template!.id], [ITEMS, item!]] as const) {
+      for (const body of [`"${id}"`, `${id}`, `[[${id}]]`, `[["${id}"]]`, `[true]`, `[null]`, `[{"id":${id}}]`, `{"0":${id}}`, `[${id},[${id}]]`]) {
+        assertBadRequest(await server().request('DELETE', url, body, json), 'body', `${url} ${body}`);
+      }
+    }
+    assert.equal((await detail(server(), template!.id)).id, template!.id, 'the template is still there');
+    assert.deepEqual((await itemsOf(server(), other!.id)).map(([id]) => id), [item, otherItem], 'the items are still there');
+    // Ids as text stay accepted, as everywhere else.
+    assert.deepEqual(assertOk(await server().request('DELETE', ITEMS, `["${item}"]`, json), 'delete items by text id'), [{ id: item }]);
+    assert.deepEqual(assertOk(await server().request('DELETE', BASE, `["${template!.id}"]`, json), 'delete templates by text id'), [{ id: template!.id }]);
+    assertNotFound(await server().get(`${BASE}/${template!.id}`));
+    assert.deepEqual((await itemsOf(server(), other!.id)).map(([id]) => id), [otherItem]);
+  });
+
   test('template endpoints need a token', async () => {
     for (const [method, url] of [['GET', BASE], ['GET', `${BASE}/1`], ['POST', BASE], ['PUT', BASE], ['DELETE', BASE], ['POST', ITEMS], ['PUT', ITEMS], ['DELETE', ITEMS], ['DELETE', `${ITEMS}/1`]] as const) {
       const reply = await server().request(method, url, method === 'GET' || url.endsWith('/1') ? undefined : [1], { token: null });

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/connect.js';
-import { conflict, notFound, uniqueViolation } from '../../http/errors.js';
+import { badRequest, conflict, notFound, uniqueViolation } from '../../http/errors.js';
 import { assertAllExist, defaultWire, findById } from '../../http/kit/crud.js';
 import { Enveloped, PageOf, ok } from '../../http/kit/envelopes.js';
 import { ListQuery, listPage, type ListRules } from '../../http/kit/listing.js';
@@ -64,6 +64,22 @@ async function asNameConflict(
   if (!uniqueViolation(error)) throw error;
   await assertNamesFree(db, names, field);
   throw conflict('name', 'already exists');
+}
+
+/**
+ * A bulk delete's body as sent, before Ajv reads it: Ajv's `coerceTypes: 'array'` would take `"1"`
+ * or `1` for `[1]` and `[[1]]` or `[true]` for `[1]`, and a delete must not guess which rows were
+ * meant. Ids as text (`["1"]`) stay accepted, as everywhere else.
+ */
+async function idArrayAsSent(request: FastifyRequest): Promise<void> {
+  const { body } = request;
+  if (!Array.isArray(body)) throw badRequest('body', 'must be a JSON array of ids, such as [1, 2]');
+  const notAnId = body.findIndex((item) => typeof item !== 'number' && typeof item !== 'string');
+  if (notAnId >= 0) {
+    const item: unknown = body[notAnId];
+    const kind = item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item === 'object' ? 'an object' : `a ${typeof item}`;
+    throw badRequest('body', `must be a JSON array of ids, such as [1, 2]; item ${notAnId} is ${kind}`);
+  }
 }
 
 /** Time templates (时间管理): named sets of recurrence strings, such as working hours and holidays. */
@@ -150,6 +166,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   });
 
   app.delete(base, {
+    preValidation: idArrayAsSent,
     schema: { tags, summary: 'Delete time templates by id (body: an id array)', body: IdList, response: { 200: Enveloped(Type.Array(IdOnly)) } },
   }, async (request) => {
     const ids = request.body;
@@ -204,6 +221,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   });
 
   app.delete(`${base}/time_recurrences`, {
+    preValidation: idArrayAsSent,
     schema: { tags, summary: 'Delete template recurrences by id (body: an id array)', body: IdList, response: { 200: Enveloped(Type.Array(IdOnly)) } },
   }, async (request) => {
     const ids = request.body;
