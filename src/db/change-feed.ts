@@ -33,7 +33,7 @@ const channelOf = (topic: string) => `switchboard_${topic}`;
 
 export function postgresFeed(url: string, log: (message: string) => void): ChangeFeed {
   const origin = randomUUID();
-  const subscriptions = new Map<string, { onChange: ChangeListener; onResync: () => void }>();
+  const subscriptions = new Map<string, { onChange: ChangeListener; onResync: () => void }[]>();
   let client: pg.Client | undefined;
   /** Topics the current connection LISTENs to. */
   const listening = new Set<string>();
@@ -46,7 +46,7 @@ export function postgresFeed(url: string, log: (message: string) => void): Chang
       const topic = message.channel.replace(/^switchboard_/, '');
       const parsed = JSON.parse(message.payload ?? '{}') as { origin?: string; ids?: number[] };
       if (parsed.origin === origin) return;
-      subscriptions.get(topic)?.onChange(parsed.ids ?? []);
+      for (const { onChange } of subscriptions.get(topic) ?? []) onChange(parsed.ids ?? []);
     });
     next.on('error', (error) => log(`change feed connection lost: ${error.message}`));
     next.on('end', () => {
@@ -59,7 +59,7 @@ export function postgresFeed(url: string, log: (message: string) => void): Chang
     for (const topic of subscriptions.keys()) await listen(next, topic);
     client = next;
     retryDelay = 100;
-    if (isReconnect) for (const { onResync } of subscriptions.values()) onResync();
+    if (isReconnect) for (const { onResync } of [...subscriptions.values()].flat()) onResync();
   }
 
   async function listen(on: pg.Client, topic: string): Promise<void> {
@@ -87,7 +87,7 @@ export function postgresFeed(url: string, log: (message: string) => void): Chang
       }
     },
     async subscribe(topic, onChange, onResync) {
-      subscriptions.set(topic, { onChange, onResync });
+      subscriptions.set(topic, [...(subscriptions.get(topic) ?? []), { onChange, onResync }]);
       if (!client) await (connecting ??= connect(false));
       // A subscription made while the first connection was being set up may have missed its LISTEN.
       if (client && !listening.has(topic)) await listen(client, topic);

@@ -25,3 +25,12 @@ export function databaseUnavailable(error: unknown): string | null {
   }
   return null;
 }
+
+/**
+ * A write that a foreign key refused: the row it refers to was deleted by a racing request (the
+ * write path's locks should make this rare). A conflict with the database's state, not a crash.
+ */
+export function foreignKeyViolation(error: unknown): boolean {
+  const { code } = (error ?? {}) as { code?: unknown };
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,7 +1,7 @@
 import { STATUS_CODES, maxHeaderSize } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { databaseUnavailable } from '../db/errors.js';
+import { databaseUnavailable, foreignKeyViolation } from '../db/errors.js';
 
 /** An error whose status and message are meant for the client, as CONTRACT.md shapes them. */
 export class HttpError extends Error {
@@ -147,6 +147,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (unavailable) {
       request.log.warn({ err: error }, 'database unavailable');
       return reply.status(503).header('retry-after', '1').send({ code: 503, message: `${unavailable}; try again` });
+    }
+    if (foreignKeyViolation(error)) {
+      return reply.status(409).send({ code: 409, message: 'id: what this refers to was deleted meanwhile; reload and try again' });
     }
     // A racing request took a unique value between a resource's check and its write.
     const taken = uniqueViolation(error);

@@ -13,6 +13,9 @@ import { LoginThrottle } from '../resources/sessions/throttle.js';
 import { contextRoutes } from '../resources/contexts/routes.js';
 import { dictRoutes } from '../resources/dicts/routes.js';
 import { RouteTable } from '../resources/routes/route-table.js';
+import { Destinations } from '../resources/routes/destinations.js';
+import { WritePath } from '../db/write-path.js';
+import { References } from '../db/references.js';
 import { routeRoutes } from '../resources/routes/routes.js';
 import { explainRoutes } from '../resources/routes/explain.js';
 import { timeSegmentRoutes } from '../resources/time-recurrence/routes.js';
@@ -21,6 +24,12 @@ import { timeTemplateRoutes } from '../resources/time-templates/routes.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    /** The one path by which every resource writes (transaction, change feed, effects). */
+    writes: WritePath;
+    /** Who refers to whose rows, so a delete can refuse while something still does. */
+    references: References;
+    /** The resources routes can send calls to, registered by those resources. */
+    destinations: Destinations;
     routeTable: RouteTable;
   }
 }
@@ -88,8 +97,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installInputChecks(app);
   closeConnectionsWhenStopping(app);
   const zone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const routeTable = new RouteTable(options.db, zone);
-  await routeTable.start((message) => app.log.error(message));
+  const writes = new WritePath(options.db, (message) => app.log.error(message));
+  const references = new References();
+  app.decorate('writes', writes);
+  app.decorate('references', references);
+  app.decorate('destinations', new Destinations(references));
+  const routeTable = new RouteTable(options.db, zone, (message) => app.log.error(message));
+  await routeTable.start(writes);
   app.decorate('routeTable', routeTable);
   installErrorHandling(app);
 
@@ -120,9 +134,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   await app.register(contextRoutes);
   await app.register(dictRoutes);
-  await app.register(routeRoutes, { routeTable });
+  await app.register(routeRoutes);
   await app.register(explainRoutes, { routeTable, zone });
-  await app.register(timeSegmentRoutes, { routeTable });
+  await app.register(timeSegmentRoutes);
   await app.register(timeTemplateRoutes);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,8 +1,3 @@
-/** The stored form of a timestamp: UTC, ISO-8601, sortable as text in both dialects. */
-export function storedNow(): string {
-  return new Date().toISOString();
-}
-
 const pad = (value: number) => (value < 10 ? `0${value}` : String(value));
 
 /** The wire form CONTRACT.md asks for: `YYYY-MM-DD HH:MM:SS` in the server's zone (TZ). */

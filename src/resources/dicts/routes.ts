@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.js';
+import type { Database } from '../../db/schema.js';
 import { conflict } from '../../http/errors.js';
 import { crudRoutes, defaultWire } from '../../http/kit/crud.js';
 import { DictCreate, DictQuery, DictRow, DictUpdate } from './schema.js';
 
-async function assertEntryFree(db: Db, realm: string, k: string, exceptId?: number): Promise<void> {
-  let query = db.kysely.selectFrom('dicts').select('id').where('realm', '=', realm).where('k', '=', k);
+async function assertEntryFree(db: Kysely<Database>, realm: string, k: string, exceptId?: number): Promise<void> {
+  let query = db.selectFrom('dicts').select('id').where('realm', '=', realm).where('k', '=', k);
   if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
   if (await query.executeTakeFirst()) throw conflict('k', `"${k}" already exists in realm ${realm}`);
 }
@@ -43,12 +45,12 @@ export async function dictRoutes(parent: FastifyInstance): Promise<void> {
     createBody: DictCreate,
     updateBody: DictUpdate,
     listing: { sortable: ['id'], searchable: [], defaultSort: 'id' },
-    async beforeCreate(input, db) {
-      await assertEntryFree(db, input.realm, input.k);
+    async beforeCreate(input, { trx }) {
+      await assertEntryFree(trx, input.realm, input.k);
       return { realm: input.realm, k: input.k, v: input.v ?? '', d: input.d ?? '', o: input.o ?? 0 };
     },
-    async beforeUpdate(input, existing, db) {
-      await assertEntryFree(db, input.realm ?? existing.realm, input.k ?? existing.k, existing.id);
+    async beforeUpdate(input, existing, { trx }) {
+      await assertEntryFree(trx, input.realm ?? existing.realm, input.k ?? existing.k, existing.id);
       return input;
     },
   }));

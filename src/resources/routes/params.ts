@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.js';
+import type { Database } from '../../db/schema.js';
+import { storedNow } from '../../db/queries.js';
 import { notFound } from '../../http/errors.js';
-import { defaultWire } from '../../http/kit/crud.js';
+import { defaultWire, lockedById } from '../../http/kit/crud.js';
 import { CreatedEnvelope, created } from '../../http/kit/envelopes.js';
-import { storedNow } from '../../http/kit/time.js';
 import { Id, Message, flipped } from '../../http/kit/types.js';
 import { ParamCreate, ParamUpdate, RouteParamRow } from './schema.js';
-import { ROUTE_PARAM_REALM, type RouteStore } from './store.js';
+import { ROUTES_TOPIC, ROUTE_PARAM_REALM, type RouteStore } from './store.js';
 
 /** A route's dialplan applications, in the order the dialplan runs them. */
 export async function paramsOf(db: Db, routeId: number) {
@@ -23,8 +25,8 @@ export async function paramsOf(db: Db, routeId: number) {
   return rows.map(defaultWire);
 }
 
-async function paramOf(db: Db, routeId: number, paramId: number) {
-  const row = await db.kysely
+async function paramOf(db: Kysely<Database>, routeId: number, paramId: number) {
+  const row = await db
     .selectFrom('params')
     .selectAll()
     .where('realm', '=', ROUTE_PARAM_REALM)
@@ -56,41 +58,55 @@ export async function routeParamRoutes(parent: FastifyInstance, options: { store
     schema: { tags, summary: 'Add a param to a route', params: RouteParams, body: ParamCreate, response: { 200: CreatedEnvelope, 404: Message } },
   }, async (request) => {
     const routeId = request.params.id;
-    await store.get(routeId);
     const { k, v = '', disabled = 0 } = request.body;
-    const o = request.body.o ?? (await nextOrder(app.db, routeId));
-    const now = storedNow();
-    const row = await app.db.kysely
-      .insertInto('params')
-      .values({ realm: ROUTE_PARAM_REALM, ref_id: routeId, k, v, o, disabled, created_at: now, updated_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return created(row.id);
+    const id = await app.writes.run(async (scope) => {
+      // Held until commit: a route deleted meanwhile would leave this param behind.
+      await lockedById(scope, 'routes', routeId);
+      const o = request.body.o ?? (await nextOrder(scope.trx, routeId));
+      const now = storedNow();
+      const row = await scope.trx
+        .insertInto('params')
+        .values({ realm: ROUTE_PARAM_REALM, ref_id: routeId, k, v, o, disabled, created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      scope.changed(ROUTES_TOPIC, [routeId]);
+      return row.id;
+    });
+    return created(id);
   });
 
   app.put('/api/routes/:id/params/:pid', {
     schema: { tags, summary: 'Edit a route param, or toggle it with {"action":"toggle"}', params: RouteParamParams, body: ParamUpdate, response: { 200: ParamChanged, 404: Message } },
   }, async (request) => {
     const { id: routeId, pid } = request.params;
-    await paramOf(app.db, routeId, pid);
     const { action, ...fields } = request.body;
     const patch = action === 'toggle' ? { disabled: flipped('disabled') } : fields;
-    await app.db.kysely.updateTable('params').set({ ...patch, updated_at: storedNow() }).where('id', '=', pid).execute();
-    return { code: 200, message: 'success', data: defaultWire(await paramOf(app.db, routeId, pid)) };
+    const row = await app.writes.run(async (scope) => {
+      await lockedById(scope, 'routes', routeId);
+      await paramOf(scope.trx, routeId, pid);
+      await scope.trx.updateTable('params').set({ ...patch, updated_at: storedNow() }).where('id', '=', pid).execute();
+      scope.changed(ROUTES_TOPIC, [routeId]);
+      return paramOf(scope.trx, routeId, pid);
+    });
+    return { code: 200, message: 'success', data: defaultWire(row) };
   });
 
   app.delete('/api/routes/:id/param/:pid', {
     schema: { tags, summary: 'Delete a route param (singular `param`, as the spec)', params: RouteParamParams, response: { 200: ParamDeleted, 404: Message } },
   }, async (request) => {
     const { id: routeId, pid } = request.params;
-    await paramOf(app.db, routeId, pid);
-    await app.db.kysely.deleteFrom('params').where('id', '=', pid).execute();
+    await app.writes.run(async (scope) => {
+      await lockedById(scope, 'routes', routeId);
+      await paramOf(scope.trx, routeId, pid);
+      await scope.trx.deleteFrom('params').where('id', '=', pid).execute();
+      scope.changed(ROUTES_TOPIC, [routeId]);
+    });
     return { code: 200, message: 'success', data: 1 };
   });
 }
 
-async function nextOrder(db: Db, routeId: number): Promise<number> {
-  const row = await db.kysely
+async function nextOrder(db: Kysely<Database>, routeId: number): Promise<number> {
+  const row = await db
     .selectFrom('params')
     .select((eb) => eb.fn.max('o').as('last'))
     .where('realm', '=', ROUTE_PARAM_REALM)

@@ -1,15 +1,15 @@
-import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.js';
-import type { Database, Row } from '../../db/schema.js';
+import type { Row } from '../../db/schema.js';
+import type { WritePath } from '../../db/write-path.js';
 import { RouteIndex } from '../../routing/route-index.js';
 import { decide, type Decision } from '../../routing/decide.js';
 import { parseRecurrence } from '../../routing/recurrence.js';
 import type { Route, TimeSegment } from '../../routing/types.js';
+import { ROUTES_TOPIC } from './store.js';
 
 const LOAD_CHUNK = 20_000;
-/** Full rows of the routes most recently fetched (verification now, the dialplan later); oldest out first. */
+/** Full rows of the routes most recently fetched (verification, the dialplan); oldest out first. */
 const ROW_CACHE_SIZE = 20_000;
-const TOPIC = 'routes';
 
 type RouteColumns = Pick<Row<'routes'>, 'id' | 'name' | 'context' | 'prefix' | 'max_length' | 'disabled' | 'dest_type' | 'dest_uuid' | 'body' | 'dnc' | 'sdnc'>;
 const routeColumns = ['id', 'name', 'context', 'prefix', 'max_length', 'disabled', 'dest_type', 'dest_uuid', 'body', 'dnc', 'sdnc'] as const;
@@ -62,44 +62,37 @@ function segmentsByRoute(rows: Row<'time_recurrences'>[], leftOut: (message: str
 }
 
 /**
- * The routing engine's index of the `routes` table, kept current by every write of this process
- * and, through the database's change feed, of every other process sharing the database.
+ * The routing engine's index of the `routes` table (and their time segments), loaded at start and
+ * kept current by every committed write of this process and, through the change feed, of every
+ * other process sharing the database.
  */
-export class RouteTable {
+class LiveRouteIndex {
   private readonly index = new RouteIndex();
   /** Every change to the index runs in this queue, in order: a later read never loses to an earlier one. */
   private changes: Promise<void> = Promise.resolve();
-  /** Settles when the first full load is in the index; routing answers wait for it. */
   private loaded: Promise<void> = Promise.resolve();
-  private readonly rows = new Map<number, Row<'routes'>>();
-  /** Bumped by every refresh, so a fetch that raced a write does not cache what it read before it. */
-  private generation = 0;
-  private log: (message: string) => void = () => undefined;
 
   constructor(
     private readonly db: Db,
-    private readonly zone: string,
+    private readonly log: (message: string) => void,
   ) {}
 
   /**
-   * Subscribes to other processes' changes, then starts the full load without waiting for it: the
-   * API answers at once, routing answers once the index is complete. A change made during the load
-   * is applied after it, never lost.
+   * Follows the routes topic, then starts the full load without waiting for it: the API answers
+   * at once, routing once the index is complete. A change made during the load is applied after
+   * it, never lost.
    */
-  async start(log: (message: string) => void): Promise<void> {
-    this.log = log;
-    const report = (what: string) => (error: unknown) => log(`${what} failed: ${(error as Error).message}`);
-    await this.db.changes.subscribe(
-      TOPIC,
-      (ids) => void this.refresh(ids).catch(report('route refresh')),
-      () => void this.enqueue(() => this.loadAll()).catch(report('route reload')),
-    );
+  async start(writes: WritePath): Promise<void> {
+    await writes.follow(ROUTES_TOPIC, (ids) => this.refresh(ids), () => {
+      this.enqueue(() => this.loadAll()).catch((error: unknown) => this.log(`route reload failed: ${(error as Error).message}`));
+    });
     this.loaded = this.enqueue(() => this.loadAll());
   }
 
-  /** Resolves when the first load completed; rejects if it failed. */
-  whenLoaded(): Promise<void> {
-    return this.loaded;
+  /** The index, once the first load completed; rejects if it failed. */
+  async ready(): Promise<RouteIndex> {
+    await this.loaded;
+    return this.index;
   }
 
   private enqueue(change: () => Promise<void>): Promise<void> {
@@ -126,14 +119,12 @@ export class RouteTable {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const segments = segmentsByRoute(await this.db.kysely.selectFrom('time_recurrences').selectAll().execute(), this.log);
-    this.generation++;
-    this.rows.clear();
     this.index.replaceAll(routes);
     for (const [routeId, list] of segments) this.index.setTimeSegments(routeId, list);
   }
 
   /** Re-reads these routes (and their time segments) and brings the index in line with the database. */
-  refresh(ids: readonly number[]): Promise<void> {
+  private refresh(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
     return this.enqueue(() => this.reload(ids));
   }
@@ -145,20 +136,35 @@ export class RouteTable {
       this.db.kysely.selectFrom('time_recurrences').selectAll().where('route_id', 'in', unique).execute(),
     ]);
     const present = new Set(rows.map((row) => row.id));
-    this.generation++;
-    for (const id of unique) {
-      this.rows.delete(id);
-      if (!present.has(id)) this.index.remove(id);
-    }
+    for (const id of unique) if (!present.has(id)) this.index.remove(id);
     const segments = segmentsByRoute(segmentRows, this.log);
     for (const row of rows) {
       this.index.upsert(toRoute(row));
       this.index.setTimeSegments(row.id, segments.get(row.id) ?? []);
     }
   }
+}
+
+/** Full route rows by id, the most recently used kept in memory, dropped when their route changes. */
+class RouteRows {
+  private readonly rows = new Map<number, Row<'routes'>>();
+  /** Bumped by every change, so a fetch that raced a write does not cache what it read before it. */
+  private generation = 0;
+
+  constructor(private readonly db: Db) {}
+
+  async start(writes: WritePath): Promise<void> {
+    await writes.follow(ROUTES_TOPIC, (ids) => this.forget(ids), () => this.forget());
+  }
+
+  private forget(ids?: readonly number[]): void {
+    this.generation++;
+    if (!ids) return this.rows.clear();
+    for (const id of ids) this.rows.delete(id);
+  }
 
   /** The full rows of these routes, in the order asked; ids that no longer exist are left out. */
-  async rowsOf(ids: readonly number[]): Promise<Row<'routes'>[]> {
+  async of(ids: readonly number[]): Promise<Row<'routes'>[]> {
     const missing = ids.filter((id) => !this.rows.has(id));
     const fetched = new Map<number, Row<'routes'>>();
     if (missing.length > 0) {
@@ -177,30 +183,46 @@ export class RouteTable {
       return row ? [row] : [];
     });
   }
+}
 
-  /**
-   * Runs `work` in a transaction that also tells the other processes which routes it changed
-   * (`ids` of its result), then brings this process's index up to date: every write to routes or
-   * their time segments goes through here.
-   */
-  async write<T>(ids: (result: T) => readonly number[], work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    const result = await this.db.kysely.transaction().execute(async (trx) => {
-      const value = await work(trx);
-      await this.db.changes.publish(trx, TOPIC, ids(value));
-      return value;
-    });
-    await this.refresh(ids(result));
-    return result;
+/**
+ * Routing as the API and the dialplan use it: the live index (loading and following), the row
+ * cache, and the pure `decide()` in the server's zone. Writes go through the write path; this
+ * only reads.
+ */
+export class RouteTable {
+  private readonly live: LiveRouteIndex;
+  private readonly rows: RouteRows;
+
+  constructor(
+    db: Db,
+    private readonly zone: string,
+    log: (message: string) => void = () => undefined,
+  ) {
+    this.live = new LiveRouteIndex(db, log);
+    this.rows = new RouteRows(db);
+  }
+
+  async start(writes: WritePath): Promise<void> {
+    await this.rows.start(writes);
+    await this.live.start(writes);
+  }
+
+  /** Resolves when the first load completed; rejects if it failed. */
+  async whenLoaded(): Promise<void> {
+    await this.live.ready();
+  }
+
+  rowsOf(ids: readonly number[]): Promise<Row<'routes'>[]> {
+    return this.rows.of(ids);
   }
 
   /** The routes a call to `destNumber` in `context` would consider, in decision order. */
   async candidates(context: string, destNumber: string): Promise<Route[]> {
-    await this.loaded;
-    return this.index.candidates(context, destNumber);
+    return (await this.live.ready()).candidates(context, destNumber);
   }
 
   async decide(call: { context: string; destNumber: string; callerNumber?: string; at?: Date }): Promise<Decision> {
-    await this.loaded;
-    return decide(this.index, { ...call, at: call.at ?? new Date(), zone: this.zone });
+    return decide(await this.live.ready(), { ...call, at: call.at ?? new Date(), zone: this.zone });
   }
 }

@@ -7,7 +7,6 @@ import { defaultWire } from '../../http/kit/crud.js';
 import { ChangedEnvelope, PageOf, changed, sendWithSchema } from '../../http/kit/envelopes.js';
 import { ListQuery, listPage, pageOfRows, type ListRules } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
-import type { RouteTable } from './route-table.js';
 import { RouteStore } from './store.js';
 import {
   RouteBatchUpdate, RouteCreate, RouteListQuery, RouteRow, RouteUpdate, RouteWithParams, VerifiedRouteRow,
@@ -49,11 +48,16 @@ function verifiedWire(row: Row<'routes'>) {
   return wire;
 }
 
-export async function routeRoutes(parent: FastifyInstance, options: { routeTable: RouteTable }): Promise<void> {
+export async function routeRoutes(parent: FastifyInstance): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { routeTable } = options;
-  const store = new RouteStore(app.db, routeTable);
+  const { routeTable } = app;
+  const store = new RouteStore(app.db, app.writes, app.destinations);
   const tags = ['routes'];
+  // A context cannot go while a route is in it.
+  app.references.add('contexts', async ({ trx }, context) => {
+    const route = await trx.selectFrom('routes').select(['id', 'name']).where('context', '=', context.key).orderBy('id').executeTakeFirst();
+    return route ? `route "${route.name}" (id ${route.id})` : undefined;
+  });
 
   /** Route verification: the routes a call to `destNumber` would consider, in decision order. */
   async function verify(query: ListRoutesQuery) {

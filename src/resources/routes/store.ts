@@ -1,12 +1,13 @@
+import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.js';
-import type { NewRow, Row } from '../../db/schema.js';
+import type { Database, NewRow, Row } from '../../db/schema.js';
+import { storedNow } from '../../db/queries.js';
+import type { WritePath, WriteScope } from '../../db/write-path.js';
 import { badRequest, conflict, uniqueViolation } from '../../http/errors.js';
-import { assertAllExist, findById } from '../../http/kit/crud.js';
-import { storedNow } from '../../http/kit/time.js';
+import { assertAllExist, findById, lockedById } from '../../http/kit/crud.js';
 import { flipped } from '../../http/kit/types.js';
 import { validateNumberTransform } from '../../routing/number-transform.js';
-import { resolveDestination } from './destinations.js';
-import type { RouteTable } from './route-table.js';
+import type { Destinations } from './destinations.js';
 
 export const ROUTE_PARAM_REALM = 'ROUTE';
 
@@ -29,18 +30,19 @@ export function toColumns(input: RouteInput): Partial<RouteValues> {
   return columns;
 }
 
-async function assertContextExists(db: Db, key: string): Promise<void> {
-  const found = await db.kysely.selectFrom('contexts').select('id').where('key', '=', key).executeTakeFirst();
+/** The route's context, held until commit so that it cannot be deleted under the new route. */
+async function assertContextExists(scope: WriteScope, key: string): Promise<void> {
+  const found = await scope.lock('contexts', 'key', key, 'share');
   if (!found) throw badRequest('context', `no context with key "${key}" (see /api/contexts)`);
 }
 
-async function assertUnique(db: Db, route: RouteValues, exceptId?: number): Promise<void> {
-  let sameName = db.kysely.selectFrom('routes').select('id').where('name', '=', route.name);
+async function assertUnique(db: Kysely<Database>, route: RouteValues, exceptId?: number): Promise<void> {
+  let sameName = db.selectFrom('routes').select('id').where('name', '=', route.name);
   if (exceptId !== undefined) sameName = sameName.where('id', '!=', exceptId);
   const named = await sameName.executeTakeFirst();
   if (named) throw conflict('name', `route "${route.name}" already exists (id ${named.id})`);
 
-  let sameMatch = db.kysely
+  let sameMatch = db
     .selectFrom('routes')
     .select(['id', 'name'])
     .where('context', '=', route.context)
@@ -57,18 +59,18 @@ async function assertUnique(db: Db, route: RouteValues, exceptId?: number): Prom
 }
 
 /** Every rule a stored route must satisfy; returns the route with `body` filled from its destination. */
-async function checkedRoute(db: Db, route: RouteValues, exceptId?: number): Promise<RouteValues> {
+async function checkedRoute(scope: WriteScope, destinations: Destinations, route: RouteValues, exceptId?: number): Promise<RouteValues> {
   for (const field of ['dnc', 'sdnc'] as const) {
     const problem = route[field] ? validateNumberTransform(route[field]!) : null;
     if (problem) throw badRequest(field, problem);
   }
-  await assertContextExists(db, route.context);
-  const destination = await resolveDestination(db, {
+  await assertContextExists(scope, route.context);
+  const destination = await destinations.resolve(scope, {
     dest_type: route.dest_type,
     dest_uuid: route.dest_uuid ?? '',
     body: route.body ?? '',
   });
-  await assertUnique(db, route, exceptId);
+  await assertUnique(scope.trx, route, exceptId);
   return { ...route, ...destination };
 }
 
@@ -76,7 +78,7 @@ async function checkedRoute(db: Db, route: RouteValues, exceptId?: number): Prom
  * A racing request took the name or the context+prefix+max_length between our check and our
  * write: the unique index refused it. Re-checking names what was taken, as a 409, never a 500.
  */
-async function asConflict(db: Db, error: unknown, route: RouteValues, exceptId?: number): Promise<never> {
+async function asConflict(db: Kysely<Database>, error: unknown, route: RouteValues, exceptId?: number): Promise<never> {
   const column = uniqueViolation(error);
   if (!column) throw error;
   await assertUnique(db, route, exceptId);
@@ -86,50 +88,63 @@ async function asConflict(db: Db, error: unknown, route: RouteValues, exceptId?:
     : conflict('prefix', `prefix "${route.prefix ?? ''}" with max_length ${route.max_length} already exists in context ${route.context}`);
 }
 
+/** The change-feed topic of routes: the routing index of every process follows it. */
+export const ROUTES_TOPIC = 'routes';
+
+/** A route about to change or go, held until commit; 404 when there is none. */
+export const lockedRoute = (scope: WriteScope, id: number) => lockedById(scope, 'routes', id);
+
 export class RouteStore {
   constructor(
     private readonly db: Db,
-    private readonly table: RouteTable,
+    private readonly writes: WritePath,
+    private readonly destinations: Destinations,
   ) {}
 
   get(id: number): Promise<Row<'routes'>> {
-    return findById(this.db, 'routes', id);
+    return findById(this.db.kysely, 'routes', id);
   }
 
   async create(input: RouteInput & Pick<RouteValues, 'name' | 'max_length' | 'context' | 'dest_type'>): Promise<Row<'routes'>> {
     // Columns left out take the database's defaults (migration 0002), the one place they are set.
-    const route = await checkedRoute(this.db, { ...toColumns(input), name: input.name, max_length: input.max_length, context: input.context, dest_type: input.dest_type });
-    const now = storedNow();
-    return this.table.write<Row<'routes'>>((row) => [row.id], (trx) =>
-      trx.insertInto('routes').values({ ...route, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow())
-      .catch((error: unknown) => asConflict(this.db, error, route));
+    const given: RouteValues = { ...toColumns(input), name: input.name, max_length: input.max_length, context: input.context, dest_type: input.dest_type };
+    return this.writes.run(async (scope) => {
+      const route = await checkedRoute(scope, this.destinations, given);
+      const now = storedNow();
+      const row = await scope.trx.insertInto('routes').values({ ...route, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+      scope.changed(ROUTES_TOPIC, [row.id]);
+      return row;
+    }).catch((error: unknown) => asConflict(this.db.kysely, error, given));
   }
 
   async update(id: number, input: RouteInput): Promise<void> {
-    const existing = await this.get(id);
-    if (input.action === 'toggle') {
-      await this.table.write(() => [id], (trx) =>
-        trx.updateTable('routes').set({ disabled: flipped('disabled'), updated_at: storedNow() }).where('id', '=', id).execute());
-      return;
-    }
     const patch = toColumns(input);
-    const { id: _id, created_at: _created, updated_at: _updated, ...current } = existing;
-    const route = await checkedRoute(this.db, { ...current, ...patch }, id);
-    // Only the columns this request sets (and a `body` its destination implies): writing back the
-    // whole row read above would undo a concurrent update of other columns.
-    const changes = Object.fromEntries(Object.entries(route).filter(([column, value]) =>
-      column in patch || value !== current[column as keyof typeof current]));
-    await this.table.write(() => [id], (trx) =>
-      trx.updateTable('routes').set({ ...changes, updated_at: storedNow() }).where('id', '=', id).execute())
-      .catch((error: unknown) => asConflict(this.db, error, route, id));
+    let merged: RouteValues | undefined;
+    await this.writes.run(async (scope) => {
+      const existing = await lockedRoute(scope, id);
+      scope.changed(ROUTES_TOPIC, [id]);
+      if (input.action === 'toggle') {
+        await scope.trx.updateTable('routes').set({ disabled: flipped('disabled'), updated_at: storedNow() }).where('id', '=', id).execute();
+        return;
+      }
+      const { id: _id, created_at: _created, updated_at: _updated, ...current } = existing;
+      merged = { ...current, ...patch };
+      const route = await checkedRoute(scope, this.destinations, merged, id);
+      // Only the columns this request sets (and a `body` its destination implies), so that what
+      // the client did not send is never written back.
+      const changes = Object.fromEntries(Object.entries(route).filter(([column, value]) =>
+        column in patch || value !== current[column as keyof typeof current]));
+      await scope.trx.updateTable('routes').set({ ...changes, updated_at: storedNow() }).where('id', '=', id).execute();
+    }).catch((error: unknown) => (merged ? asConflict(this.db.kysely, error, merged, id) : Promise.reject(error)));
   }
 
   async remove(id: number): Promise<void> {
-    await this.get(id);
-    await this.table.write(() => [id], async (trx) => {
-      await trx.deleteFrom('params').where('realm', '=', ROUTE_PARAM_REALM).where('ref_id', '=', id).execute();
-      await trx.deleteFrom('time_recurrences').where('route_id', '=', id).execute();
-      await trx.deleteFrom('routes').where('id', '=', id).execute();
+    await this.writes.run(async (scope) => {
+      await lockedRoute(scope, id);
+      await scope.trx.deleteFrom('params').where('realm', '=', ROUTE_PARAM_REALM).where('ref_id', '=', id).execute();
+      await scope.trx.deleteFrom('time_recurrences').where('route_id', '=', id).execute();
+      await scope.trx.deleteFrom('routes').where('id', '=', id).execute();
+      scope.changed(ROUTES_TOPIC, [id]);
     });
   }
 
@@ -137,10 +152,11 @@ export class RouteStore {
   async updateMany(ids: number[], input: RouteInput): Promise<number> {
     const unique = [...new Set(ids)];
     const columns = toColumns(input);
-    return this.table.write(() => unique, async (trx) => {
-      await assertAllExist(trx, 'routes', unique, () => 'route', 'route');
+    return this.writes.run(async (scope) => {
+      await assertAllExist(scope.trx, 'routes', unique, () => 'route', 'route');
+      scope.changed(ROUTES_TOPIC, unique);
       if (Object.keys(columns).length === 0) return unique.length;
-      await trx.updateTable('routes').set({ ...columns, updated_at: storedNow() }).where('id', 'in', unique).execute();
+      await scope.trx.updateTable('routes').set({ ...columns, updated_at: storedNow() }).where('id', 'in', unique).execute();
       return unique.length;
     });
   }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/connect.js';
-import { storedNow } from '../../http/kit/time.js';
+import { storedNow } from '../../db/queries.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 export interface SessionUser {

@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/connect.js';
-import { badRequest, conflict, notFound, uniqueViolation } from '../../http/errors.js';
-import { assertAllExist, defaultWire, findById } from '../../http/kit/crud.js';
+import { badRequest, conflict, uniqueViolation } from '../../http/errors.js';
+import { assertAllHeld, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
 import { Enveloped, PageOf, ok } from '../../http/kit/envelopes.js';
 import { ListQuery, listPage, type ListRules } from '../../http/kit/listing.js';
-import { storedNow } from '../../http/kit/time.js';
+import { storedNow } from '../../db/queries.js';
 import { Id, IdList, IdParams, Message, OneOrMany, Text, TimestampFields, asArray } from '../../http/kit/types.js';
 import { checkRecurrence } from '../time-recurrence/recurrence-field.js';
 
@@ -85,7 +85,7 @@ async function idArrayAsSent(request: FastifyRequest): Promise<void> {
 /** Time templates (时间管理): named sets of recurrence strings, such as working hours and holidays. */
 export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = app;
+  const { db, writes } = app;
   const tags = ['time templates'];
   const base = '/api/time_recurrence/templates';
 
@@ -104,7 +104,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   app.get(`${base}/:id`, {
     schema: { tags, summary: 'Get a time template with its recurrences', params: IdParams, response: { 200: Enveloped(TemplateDetail), 404: Message } },
   }, async (request) => {
-    const template = await findById(db, 'time_templates', request.params.id);
+    const template = await findById(db.kysely, 'time_templates', request.params.id);
     const items = await db.kysely
       .selectFrom('template_recurrences')
       .select(['id', 'time_recurrence'])
@@ -120,7 +120,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
     const items = asArray(request.body);
     await assertNamesFree(db, items);
     const now = storedNow();
-    const rows = await db.kysely.transaction().execute(async (trx) => {
+    const rows = await writes.run(async ({ trx }) => {
       const inserted = [];
       for (const item of items) {
         inserted.push(await trx.insertInto('time_templates')
@@ -138,13 +138,13 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
     items: { id: number; name?: string; description?: string }[],
     prefix: (index: number) => string = (i) => `${i}.`,
   ): Promise<void> {
-    await assertAllExist(db.kysely, 'time_templates', items.map((item) => item.id), (i) => `${prefix(i)}id`, 'time template');
     const renamed = items.flatMap((item, i) => (item.name === undefined ? [] : [{ name: item.name, id: item.id, at: i }]));
     const field = (i: number) => `${prefix(renamed[i]!.at)}name`;
     await assertNamesFree(db, renamed, field);
-    await db.kysely.transaction().execute(async (trx) => {
+    await writes.run(async (scope) => {
+      await assertAllHeld(scope, 'time_templates', items.map((item) => item.id), (i) => `${prefix(i)}id`, 'time template');
       for (const { id, ...fields } of items) {
-        await trx.updateTable('time_templates').set({ ...fields, updated_at: storedNow() }).where('id', '=', id).execute();
+        await scope.trx.updateTable('time_templates').set({ ...fields, updated_at: storedNow() }).where('id', '=', id).execute();
       }
     }).catch((error: unknown) => asNameConflict(db, error, renamed, field));
   }
@@ -160,7 +160,7 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   app.put(`${base}/:id`, {
     schema: { tags, summary: 'Update one time template', params: IdParams, body: TemplateChange, response: { 200: Enveloped(IdOnly), 404: Message } },
   }, async (request) => {
-    await findById(db, 'time_templates', request.params.id);
+    await findById(db.kysely, 'time_templates', request.params.id);
     await updateTemplates([{ ...request.body, id: request.params.id }], () => '');
     return ok({ id: request.params.id });
   });
@@ -170,10 +170,12 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
     schema: { tags, summary: 'Delete time templates by id (body: an id array)', body: IdList, response: { 200: Enveloped(Type.Array(IdOnly)) } },
   }, async (request) => {
     const ids = request.body;
-    await assertAllExist(db.kysely, 'time_templates', ids, String, 'time template');
-    await db.kysely.transaction().execute(async (trx) => {
-      await trx.deleteFrom('template_recurrences').where('template_id', 'in', ids).execute();
-      await trx.deleteFrom('time_templates').where('id', 'in', ids).execute();
+    await writes.run(async (scope) => {
+      const held = await scope.lockIds('time_templates', ids, 'update');
+      const missing = ids.findIndex((id) => !held.has(id));
+      if (missing >= 0) throw badRequest(String(missing), `no time template with id ${ids[missing]}`);
+      await scope.trx.deleteFrom('template_recurrences').where('template_id', 'in', ids).execute();
+      await scope.trx.deleteFrom('time_templates').where('id', 'in', ids).execute();
     });
     return ok(ids.map((id) => ({ id })));
   });
@@ -188,12 +190,12 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   }, async (request) => {
     const items = asArray(request.body);
     for (const [i, item] of items.entries()) await checkRecurrence(item.time_recurrence, `${i}.time_recurrence`);
-    await assertAllExist(db.kysely, 'time_templates', items.map((item) => item.template_id), (i) => `${i}.template_id`, 'time template');
     const now = storedNow();
     const byTemplate = new Map<number, { id: string; time_recurrence: string }[]>();
-    await db.kysely.transaction().execute(async (trx) => {
+    await writes.run(async (scope) => {
+      await assertAllHeld(scope, 'time_templates', items.map((item) => item.template_id), (i) => `${i}.template_id`, 'time template');
       for (const item of items) {
-        const row = await trx.insertInto('template_recurrences')
+        const row = await scope.trx.insertInto('template_recurrences')
           .values({ template_id: item.template_id, time_recurrence: item.time_recurrence, created_at: now, updated_at: now })
           .returning('id')
           .executeTakeFirstOrThrow();
@@ -210,11 +212,11 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
   }, async (request) => {
     const items = asArray(request.body);
     for (const [i, item] of items.entries()) await checkRecurrence(item.time_recurrence, `${i}.time_recurrence`);
-    await assertAllExist(db.kysely, 'template_recurrences', items.map((item) => item.id), (i) => `${i}.id`, 'template recurrence');
-    await assertAllExist(db.kysely, 'time_templates', items.map((item) => item.template_id), (i) => `${i}.template_id`, 'time template');
-    await db.kysely.transaction().execute(async (trx) => {
+    await writes.run(async (scope) => {
+      await assertAllHeld(scope, 'template_recurrences', items.map((item) => item.id), (i) => `${i}.id`, 'template recurrence');
+      await assertAllHeld(scope, 'time_templates', items.map((item) => item.template_id), (i) => `${i}.template_id`, 'time template');
       for (const { id, ...fields } of items) {
-        await trx.updateTable('template_recurrences').set({ ...fields, updated_at: storedNow() }).where('id', '=', id).execute();
+        await scope.trx.updateTable('template_recurrences').set({ ...fields, updated_at: storedNow() }).where('id', '=', id).execute();
       }
     });
     return ok(items.map(({ id }) => ({ id })));
@@ -225,16 +227,20 @@ export async function timeTemplateRoutes(parent: FastifyInstance): Promise<void>
     schema: { tags, summary: 'Delete template recurrences by id (body: an id array)', body: IdList, response: { 200: Enveloped(Type.Array(IdOnly)) } },
   }, async (request) => {
     const ids = request.body;
-    await assertAllExist(db.kysely, 'template_recurrences', ids, String, 'template recurrence');
-    await db.kysely.deleteFrom('template_recurrences').where('id', 'in', ids).execute();
+    await writes.run(async (scope) => {
+      await assertAllHeld(scope, 'template_recurrences', ids, String, 'template recurrence');
+      await scope.trx.deleteFrom('template_recurrences').where('id', 'in', ids).execute();
+    });
     return ok(ids.map((id) => ({ id })));
   });
 
   app.delete(`${base}/time_recurrences/:id`, {
     schema: { tags, summary: 'Delete one template recurrence', params: IdParams, response: { 200: Enveloped(IdText), 404: Message } },
   }, async (request) => {
-    const deleted = await db.kysely.deleteFrom('template_recurrences').where('id', '=', request.params.id).executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) throw notFound();
+    await writes.run(async (scope) => {
+      await lockedById(scope, 'template_recurrences', request.params.id);
+      await scope.trx.deleteFrom('template_recurrences').where('id', '=', request.params.id).execute();
+    });
     return ok({ id: String(request.params.id) });
   });
 }
