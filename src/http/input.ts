@@ -86,18 +86,31 @@ const inputOf = (request: FastifyRequest, part: InputPart): unknown =>
 
 const fieldPath = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
-/** Where a parsed input holds a NUL character, named like a validation error. Iterative: inputs may nest. */
-function nulCharacterAt(input: unknown): string | null {
+/** A UTF-16 surrogate without its pair: JSON's `\ud800` escape allows one, UTF-8 cannot encode it. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+/** Why text cannot be stored as sent, or null: both databases would store U+FFFD or fail. */
+function unstorable(text: string): string | null {
+  // PostgreSQL cannot store NUL in text (it would answer 500) and SQLite would store it silently.
+  if (text.includes('\u0000')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode (it has a lone surrogate)';
+  return null;
+}
+
+/** Where a parsed input holds text that cannot be stored, named like a validation error. Iterative: inputs may nest. */
+function unstorableTextAt(input: unknown): { path: string; problem: string } | null {
   const pending: [unknown, string][] = [[input, '']];
   while (pending.length > 0) {
     const [value, path] = pending.pop()!;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return path;
+      const problem = unstorable(value);
+      if (problem) return { path, problem };
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) return path;
+      const problem = unstorable(key);
+      if (problem) return { path, problem };
       pending.push([item, fieldPath(path, key)]);
     }
   }
@@ -177,8 +190,8 @@ const schemaOf = (request: FastifyRequest, part: InputPart) =>
   (request.routeOptions.schema as Partial<Record<InputPart, TSchema>> | undefined)?.[part];
 
 /**
- * Checks that Ajv leaves to chance, around its validation: NUL characters (PostgreSQL cannot
- * store them and SQLite would), number fields given as text that is no number, and afterwards
+ * Checks that Ajv leaves to chance, around its validation: text no database can store as sent
+ * (NUL, lone surrogates), number fields given as text that is no number, and afterwards
  * that what Ajv coerced still has the declared type. Ajv coerces in place while it tries the
  * branches of a union and can let `[["PCMU"]]` through as an array of strings; handlers then
  * only ever see input of their schema's type.
@@ -187,8 +200,8 @@ export function installInputChecks(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     for (const part of INPUT_PARTS) {
       const input = inputOf(request, part);
-      const nul = nulCharacterAt(input);
-      if (nul !== null) throw badRequest(nul || part, 'must not contain NUL characters');
+      const text = unstorableTextAt(input);
+      if (text) throw badRequest(text.path || part, text.problem);
       const number = numberTextProblem(schemaOf(request, part) as JsonSchema | undefined, input, '');
       if (number) throw badRequest(number.path || part, number.problem);
     }

@@ -146,6 +146,16 @@ describeOnEachDatabase('malformed input', (server) => {
     assert.equal(stored.description, '100%');
   });
 
+  test('a lone surrogate (a JSON \\ud800 escape, which UTF-8 cannot encode) answers 400 naming the field', async () => {
+    for (const text of ['\\ud800', 'a\\udfffb', '\\udc00\\ud800']) {
+      const reply = await server().request('POST', '/api/contexts', `{"name":"ok","description":"${text}"}`, { headers: JSON_TYPE });
+      assertBadRequest(reply, 'description', text);
+    }
+    const paired = await server().request('POST', '/api/contexts', '{"name":"emoji \\ud83d\\ude00"}', { headers: JSON_TYPE });
+    assert.equal(paired.status, 200, JSON.stringify(paired.body));
+    assert.equal((await server().get(`/api/contexts/${paired.body.data}`)).body.name, 'emoji 😀');
+  });
+
   test('a body in any other content type answers 415 naming content-type', async () => {
     for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/octet-stream']) {
       const reply = await rawInject(server(), 'POST', '/api/contexts', '{"name":"typed"}', { 'content-type': type });
