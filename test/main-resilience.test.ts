@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { POSTGRES_ADMIN_URL, postgres, type TestDatabase } from './helpers/databases.js';
+import { POSTGRES_ADMIN_URL, onAdmin, postgres, type TestDatabase } from './helpers/databases.js';
 import { answering, freePort, sleep, spawnServer, start, type Server } from './helpers/process.js';
 
 const PASSWORD = 'Resilience-Admin-42';
@@ -56,16 +55,6 @@ async function assertAllPresent(server: Server, token: string, acknowledged: Map
   for (const [id, key] of acknowledged) assert.equal(stored.get(id), key, `acknowledged context ${id} (${key}) is missing`);
 }
 
-async function onPostgres<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 const databaseName = (url: string) => new URL(url).pathname.slice(1);
 
 describe('the process under failure', { concurrency: 1 }, () => {
@@ -112,7 +101,7 @@ describe('the process under failure', { concurrency: 1 }, () => {
       const killing = (async () => {
         await sleep(300);
         for (let round = 0; round < 5; round++) {
-          await onPostgres((client) =>
+          await onAdmin((client) =>
             client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [databaseName(url)]),
           );
           await sleep(150);

@@ -38,8 +38,9 @@ async function postgresUnavailable(): Promise<string | null> {
   }
 }
 
-async function onAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+/** Runs `work` on a connection of its own to the PostgreSQL database at `url`. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -47,6 +48,9 @@ async function onAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     await client.end();
   }
 }
+
+/** Runs `work` on the server's maintenance database, where test databases are created and dropped. */
+export const onAdmin = <T>(work: (client: pg.Client) => Promise<T>) => withClient(POSTGRES_ADMIN_URL, work);
 
 export const sqlite: DatabaseKind = {
   name: 'sqlite',

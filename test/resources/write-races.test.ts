@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
-import { postgres } from '../helpers/databases.js';
+import { postgres, withClient } from '../helpers/databases.js';
 import { twoServersOnPostgres, type Harness } from '../helpers/harness.js';
 import { freshContext, unique } from '../helpers/routing.js';
 
@@ -14,15 +13,8 @@ if (postgres.unavailable) console.log(`# skipped: ${postgres.unavailable}`);
 
 const ROUNDS = 12;
 
-async function rows(server: Harness, sql: string, values: unknown[] = []): Promise<any[]> {
-  const client = new pg.Client({ connectionString: server.database.url });
-  await client.connect();
-  try {
-    return (await client.query(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const rows = (server: Harness, sql: string, values: unknown[] = []): Promise<any[]> =>
+  withClient(server.database.url, async (client) => (await client.query(sql, values)).rows);
 
 function assertNo5xx(statuses: number[], what: string): void {
   assert.deepEqual(statuses.filter((status) => status >= 500), [], `${what}: ${statuses.join(',')}`);
