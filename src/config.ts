@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseSwitchList, type SwitchAddress } from './freeswitch/esl/switches.js';
 
 export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
 export type CookieSecure = 'auto' | 'always' | 'never';
@@ -38,6 +39,10 @@ export interface Config {
   logLevel: string;
   /** IANA zone used for timestamps on the wire and for time segments. */
   timeZone: string;
+  /** The switches to control (FREESWITCH_ESL); empty when there is none. */
+  switches: SwitchAddress[];
+  /** Where switches write recordings and snapshots: an absolute path, as the switches see it. */
+  recordingsDir: string;
 }
 
 export const defaultHttpLimits: HttpLimits = {
@@ -46,6 +51,9 @@ export const defaultHttpLimits: HttpLimits = {
   keepAliveTimeoutMs: 5_000,
   maxConnections: 4_096,
 };
+
+/** Relative to the working directory, like the default database. */
+export const defaultRecordingsDir = () => resolve('data', 'recordings');
 
 export const defaultLoginThrottle: LoginThrottleLimits = { windowSeconds: 900, perAddress: 30, perLoginAndAddress: 5 };
 
@@ -72,7 +80,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: env.LOG_LEVEL ?? 'info',
     timeZone: env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone,
+    switches: switchesFrom(env.FREESWITCH_ESL),
+    recordingsDir: recordingsDirFrom(env.RECORDINGS_DIR),
   };
+}
+
+/** Unset: the local switch; set to nothing or `none`: no switch at all (switch-bound endpoints answer 503). */
+function switchesFrom(raw: string | undefined): SwitchAddress[] {
+  if (raw !== undefined && (raw.trim() === '' || raw.trim().toLowerCase() === 'none')) return [];
+  return parseSwitchList(raw);
+}
+
+/**
+ * The directory goes on FreeSWITCH command lines (uuid_record, record_session), which split on
+ * spaces and read quotes, commas and `$` themselves: only plain path characters are accepted.
+ */
+function recordingsDirFrom(raw: string | undefined): string {
+  const dir = raw ? resolve(raw) : defaultRecordingsDir();
+  if (!/^[A-Za-z0-9_./+@=-]+$/.test(dir) || dir === '/') {
+    throw new Error(`RECORDINGS_DIR must be a directory path of letters, digits and _ . / + @ = - (it goes on switch command lines), got "${dir}"`);
+  }
+  return dir;
 }
 
 function integerFrom(raw: string | undefined, fallback: number, name: string): number {

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { openDatabase, type Db } from './db/connect.js';
 import { databaseUnavailable } from './db/errors.js';
+import { Switches } from './freeswitch/esl/switches.js';
 import { buildServer } from './http/server.js';
 import { ensureAdmin } from './resources/sessions/store.js';
 
@@ -66,8 +67,12 @@ if (admin?.generatedPassword) {
   logger.warn(`created user admin with password ${admin.generatedPassword} (shown once; set ADMIN_PASSWORD to choose it)`);
 }
 
+const switches = new Switches(config.switches, { logger: logger.child({ component: 'esl' }) });
+if (config.switches.length === 0) logger.warn('FREESWITCH_ESL is none: no switch to control; switch-bound endpoints answer 503');
 const app = await buildServer({
   db,
+  switches,
+  recordingsDir: config.recordingsDir,
   sessionTtlSeconds: config.sessionTtlSeconds,
   cookieSecure: config.cookieSecure,
   trustProxy: config.trustProxy,
@@ -79,9 +84,12 @@ const app = await buildServer({
 closeServer = async () => {
   // app.close() stops accepting, waits for in-flight requests, then runs onClose hooks.
   await app.close();
+  await switches.close();
   await db.close();
 };
 await app.listen({ port: config.port, host: config.host });
+// Only now: the API answers whether or not the switches can be reached.
+switches.start();
 // Routing answers wait for the index; a load that fails leaves nothing to route with: stop.
 await app.routeTable.whenLoaded();
 logger.info('routing index loaded');

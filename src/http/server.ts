@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Db } from '../db/connect.js';
-import { defaultHttpLimits, defaultLoginThrottle, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
+import { defaultHttpLimits, defaultLoginThrottle, defaultRecordingsDir, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
 import { authPlugin } from './auth.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
 import { installBodyParsers, installInputChecks } from './input.js';
@@ -20,6 +20,9 @@ import { routeRoutes } from '../resources/routes/routes.js';
 import { explainRoutes } from '../resources/routes/explain.js';
 import { timeSegmentRoutes } from '../resources/time-recurrence/routes.js';
 import { timeTemplateRoutes } from '../resources/time-templates/routes.js';
+import { channelRoutes } from '../resources/channels/routes.js';
+import { SwitchChannelControl } from '../freeswitch/channel-control.js';
+import { Switches } from '../freeswitch/esl/switches.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,6 +50,10 @@ export interface ServerOptions {
   trustProxy?: boolean | string;
   /** IANA zone for time segments; the process zone by default. */
   timeZone?: string;
+  /** The switches of FREESWITCH_ESL, started and closed by the caller; none when omitted. */
+  switches?: Switches;
+  /** Where switches write recordings and snapshots (config.ts `recordingsDir`). */
+  recordingsDir?: string;
   /** Omitted in tests: no log output. */
   logger?: FastifyBaseLogger;
 }
@@ -138,6 +145,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(explainRoutes, { routeTable, zone });
   await app.register(timeSegmentRoutes);
   await app.register(timeTemplateRoutes);
+  const switches = options.switches ?? new Switches([], { logger: app.log });
+  const recordingsDir = options.recordingsDir ?? defaultRecordingsDir();
+  await app.register(channelRoutes, { control: new SwitchChannelControl(switches, { recordingsDir }) });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

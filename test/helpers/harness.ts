@@ -83,10 +83,10 @@ export class Harness {
 }
 
 /**
- * Runs `suite` once per database kind, each on its own fresh database. A kind that cannot be
- * reached is skipped with the reason printed, never silently.
+ * Runs `suite` once per database kind, each on its own fresh database, with `options` added to the
+ * server's. A kind that cannot be reached is skipped with the reason printed, never silently.
  */
-export function describeOnEachDatabase(title: string, suite: (server: () => Harness) => void): void {
+export function describeOnEachDatabase(title: string, suite: (server: () => Harness) => void, options: Partial<ServerOptions> = {}): void {
   for (const kind of databaseKinds) {
     if (kind.unavailable) {
       console.log(`# skipped: ${kind.unavailable}`);
@@ -96,7 +96,7 @@ export function describeOnEachDatabase(title: string, suite: (server: () => Harn
     describe(`${title} [${kind.name}]`, () => {
       let harness: Harness | undefined;
       before(async () => {
-        harness = await Harness.start(kind);
+        harness = await Harness.start(kind, options);
       });
       after(async () => harness?.close());
       suite(() => {

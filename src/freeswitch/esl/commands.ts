@@ -10,7 +10,7 @@
 export class UnsafeCommandValueError extends Error {
   constructor(
     readonly field: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`${field}: ${problem}`);
     this.name = 'UnsafeCommandValueError';

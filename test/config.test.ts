@@ -1,0 +1,22 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { loadConfig } from '../src/config.js';
+
+describe('configuration of the switches', () => {
+  it('FREESWITCH_ESL: unset is the local switch; empty or none is no switch at all', () => {
+    assert.deepEqual(loadConfig({}).switches, [{ name: '127.0.0.1:8021', host: '127.0.0.1', port: 8021, password: 'ClueCon' }]);
+    for (const none of ['', '  ', 'none', 'NONE ']) assert.deepEqual(loadConfig({ FREESWITCH_ESL: none }).switches, [], JSON.stringify(none));
+    assert.deepEqual(loadConfig({ FREESWITCH_ESL: 'fs1:8022:secret' }).switches.map((address) => address.name), ['fs1:8022']);
+    assert.throws(() => loadConfig({ FREESWITCH_ESL: 'fs1:x:secret' }), /^Error: FREESWITCH_ESL: entry 1/);
+  });
+
+  it('RECORDINGS_DIR: ./data/recordings by default, made absolute, and only of characters a command line keeps', () => {
+    assert.equal(loadConfig({}).recordingsDir, resolve('data', 'recordings'));
+    assert.equal(loadConfig({ RECORDINGS_DIR: '/srv/recordings/' }).recordingsDir, '/srv/recordings');
+    assert.equal(loadConfig({ RECORDINGS_DIR: 'rec' }).recordingsDir, resolve('rec'));
+    for (const dir of ['/srv/my recordings', "/srv/rec'", '/srv/rec,x', '/srv/${x}', '/']) {
+      assert.throws(() => loadConfig({ RECORDINGS_DIR: dir }), /^Error: RECORDINGS_DIR must be/, dir);
+    }
+  });
+});
