@@ -165,13 +165,4 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ code: 404, message: 'not found', data: '{}' }));
-
-  // Fastify's own answer while closing (`return503OnClosing`) has another shape; this is CONTRACT's.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onRequest', async () => {
-    if (closing) throw new HttpError(503, 'server: shutting down; try again');
-  });
 }

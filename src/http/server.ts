@@ -91,6 +91,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Errors raised before any route runs, in CONTRACT's shape too (errors.ts).
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
+    // A request that still arrives while closing is served, its answer closing the connection,
+    // rather than refused with a 503 in Fastify's own shape.
     return503OnClosing: false,
     ajv: {
       // Unknown keys are dropped before handlers see them (CONTRACT: ignored, never written);
