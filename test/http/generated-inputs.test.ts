@@ -28,7 +28,7 @@ const isOpen = (method: string, path: string) =>
 const RECORDS_REFUSALS = new Set(['login_failures']);
 
 /** CONTRACT: "A switch that is not connected: 503 with a message that says so" (the tests run without one). */
-const isSwitchUnavailable = (status: number, body: string) => status === 503 && /^\{"code":503,"message":"switch: /.test(body);
+const isSwitchUnavailable = (status: number, body: string) => status === 503 && /^\{"code":503,"message":"switch\b/.test(body);
 
 const STACK_FRAME = /^\s{2,}at \S|\n\s+at \S+ \(|\(<anonymous>\)/m;
 const INTERNAL_PATH = /\/work\/|node_modules|file:\/\/|\.(ts|js|mjs|cjs):\d+/;
