@@ -43,6 +43,8 @@ export interface Config {
   switches: SwitchAddress[];
   /** Where switches write recordings and snapshots: an absolute path, as the switches see it. */
   recordingsDir: string;
+  /** HTTP basic auth credentials of POST /freeswitch/xml (FREESWITCH_XML_USER/PASSWORD); unset: open. */
+  freeswitchXml: { user: string; password: string } | undefined;
 }
 
 export const defaultHttpLimits: HttpLimits = {
@@ -82,7 +84,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone,
     switches: switchesFrom(env.FREESWITCH_ESL),
     recordingsDir: recordingsDirFrom(env.RECORDINGS_DIR),
+    freeswitchXml: xmlCredentialsFrom(env.FREESWITCH_XML_USER, env.FREESWITCH_XML_PASSWORD),
   };
+}
+
+/** Both or neither: a user without a password would leave the endpoint open by mistake. */
+function xmlCredentialsFrom(user: string | undefined, password: string | undefined): Config['freeswitchXml'] {
+  if (!user && !password) return undefined;
+  if (!user || !password) throw new Error('FREESWITCH_XML_USER and FREESWITCH_XML_PASSWORD must be set together');
+  if (user.includes(':')) throw new Error('FREESWITCH_XML_USER must not contain ":" (HTTP basic auth separates user and password with it)');
+  return { user, password };
 }
 
 /** Unset: the local switch; set to nothing or `none`: no switch at all (switch-bound endpoints answer 503). */

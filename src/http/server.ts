@@ -23,6 +23,7 @@ import { timeTemplateRoutes } from '../resources/time-templates/routes.js';
 import { channelRoutes } from '../resources/channels/routes.js';
 import { SwitchChannelControl } from '../freeswitch/channel-control.js';
 import { Switches } from '../freeswitch/esl/switches.js';
+import { xmlCurlPlugin } from '../freeswitch/xml-curl.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +55,8 @@ export interface ServerOptions {
   switches?: Switches;
   /** Where switches write recordings and snapshots (config.ts `recordingsDir`). */
   recordingsDir?: string;
+  /** HTTP basic auth of POST /freeswitch/xml (config.ts `freeswitchXml`); open when omitted. */
+  freeswitchXml?: { user: string; password: string };
   /** Omitted in tests: no log output. */
   logger?: FastifyBaseLogger;
 }
@@ -150,6 +153,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const switches = options.switches ?? new Switches([], { logger: app.log });
   const recordingsDir = options.recordingsDir ?? defaultRecordingsDir();
   await app.register(channelRoutes, { control: new SwitchChannelControl(switches, { recordingsDir }) });
+  await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -5,14 +5,20 @@
  * answered with the "not found" document.
  */
 
-/** One mod_xml_curl request, as its form fields arrived. */
+/** The form fields of a fetch, read on demand: a call's fetch has some 200, a source reads a few. */
+export interface FormFields {
+  /** The field's first value, or undefined when it was not sent. */
+  get(name: string): string | undefined;
+}
+
+/** One mod_xml_curl request. */
 export interface XmlFetch {
   section: string;
   tagName: string;
   keyName: string;
   keyValue: string;
   /** Every form field: Hunt-*, Caller-*, variable_*, and the configuration's own (profile, gateway…). */
-  fields: Readonly<Record<string, string>>;
+  fields: FormFields;
 }
 
 /** The document for a fetch, or null for "not found". */

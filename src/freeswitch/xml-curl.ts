@@ -1,0 +1,169 @@
+/**
+ * `POST /freeswitch/xml`: where FreeSWITCH's mod_xml_curl fetches its configuration. Outside
+ * /api, so no session token applies: HTTP basic auth guards it (when configured), and every fetch
+ * is answered with HTTP 200 and a document, "not found" when nobody serves it, because any HTTP
+ * error makes FreeSWITCH log an ERR line per fetch.
+ */
+import { isUtf8 } from 'node:buffer';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { badRequest, unauthorized } from '../http/errors.js';
+import { paramsOf } from '../resources/routes/params.js';
+import { renderDialplan } from './xml/dialplan.js';
+import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
+import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Add a source here to serve another section or configuration file to FreeSWITCH. */
+    freeswitchXml: XmlSources;
+  }
+}
+
+export interface XmlCurlOptions {
+  /** HTTP basic auth credentials mod_xml_curl must send; undefined: the endpoint is open. */
+  credentials: { user: string; password: string } | undefined;
+  /** Where auto-recordings go, on the switch's file system. */
+  recordingsDir: string;
+}
+
+export const XML_CURL_PATH = '/freeswitch/xml';
+const FORM = 'application/x-www-form-urlencoded';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Compares `Authorization: Basic …` with the expected credentials in constant time: both sides
+ * are hashed first, so neither the length nor the content of the secret leaks through timing.
+ */
+function basicAuthGuard(credentials: { user: string; password: string }) {
+  const expected = digest(`${credentials.user}:${credentials.password}`);
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = request.headers.authorization ?? '';
+    const given = /^basic +(\S+)$/i.exec(header)?.[1];
+    const decoded = given === undefined ? '' : Buffer.from(given, 'base64').toString('utf8');
+    if (given !== undefined && timingSafeEqual(digest(decoded), expected)) return;
+    reply.header('www-authenticate', 'Basic realm="switchboard", charset="UTF-8"');
+    throw unauthorized('FreeSWITCH XML fetches need the HTTP basic auth credentials of FREESWITCH_XML_USER/FREESWITCH_XML_PASSWORD');
+  };
+}
+
+/** A form value as sent: `+` is a space; a percent-escape that does not decode stays as sent (as input.ts reads forms). */
+function decodeFormValue(text: string): string {
+  const spaced = text.replaceAll('+', ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/**
+ * A form body read field by field: mod_xml_curl posts some 200 fields per call (5 KB) and a
+ * source reads a handful, so a field is looked up in the text when asked for, not all decoded
+ * up front (that alone cost more than a whole bare Fastify request).
+ */
+class FormText implements FormFields {
+  constructor(private readonly text: string) {}
+
+  get(name: string): string | undefined {
+    const key = `${encodeURIComponent(name)}=`;
+    let start: number;
+    if (this.text.startsWith(key)) {
+      start = key.length;
+    } else {
+      const found = this.text.indexOf(`&${key}`);
+      if (found < 0) return undefined;
+      start = found + 1 + key.length;
+    }
+    const end = this.text.indexOf('&', start);
+    return decodeFormValue(this.text.slice(start, end < 0 ? undefined : end));
+  }
+}
+
+function fetchOf(form: FormFields): XmlFetch {
+  return {
+    section: form.get('section') ?? '',
+    tagName: form.get('tag_name') ?? '',
+    keyName: form.get('key_name') ?? '',
+    keyValue: form.get('key_value') ?? '',
+    fields: form,
+  };
+}
+
+/** The dialplan: the routing engine's decision for the call, rendered as one extension. */
+function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource {
+  return async ({ fields }) => {
+    const context = fields.get('Hunt-Context') ?? fields.get('Caller-Context');
+    const dialled = fields.get('Hunt-Destination-Number') ?? fields.get('Caller-Destination-Number');
+    if (!context || dialled === undefined) return null;
+    const callerNumber = fields.get('Caller-Caller-ID-Number') ?? fields.get('Hunt-Caller-ID-Number') ?? '';
+    const decision = await app.routeTable.decide({ context, destNumber: dialled, callerNumber });
+    if (!decision.route || !decision.destination) return null;
+    const [row] = await app.routeTable.rowsOf([decision.route.id]);
+    // Deleted since the decision: the next fetch decides without it.
+    if (!row) return null;
+    const params = (await paramsOf(app.db, row.id)).filter((param) => param.disabled === 0);
+    const rendered = renderDialplan({
+      call: {
+        context,
+        destNumber: decision.destNumber,
+        callerNumber: decision.callerNumber ?? callerNumber,
+        domainName: fields.get('variable_domain_name'),
+        autoRecord: fields.get('variable_auto_record') === 'true',
+      },
+      route: {
+        id: row.id,
+        name: row.name,
+        dnc: row.dnc,
+        sdnc: row.sdnc,
+        autoRecord: row.auto_record === 1,
+        mediaCodec: row.media_codec,
+        proxyMedia: row.proxy_media !== 0,
+        params: params.map(({ k, v }) => ({ k, v })),
+      },
+      destination: decision.destination,
+      recordingsDir,
+    });
+    if (rendered.refusal) {
+      app.log.warn({ context, destNumber: dialled, callerNumber, routeId: row.id }, `call hung up: ${rendered.refusal}`);
+    }
+    return rendered.document;
+  };
+}
+
+async function xmlCurl(app: FastifyInstance, options: XmlCurlOptions): Promise<void> {
+  const sources = new XmlSources();
+  sources.addSection('dialplan', dialplanSource(app, options.recordingsDir));
+  app.decorate('freeswitchXml', sources);
+  if (!options.credentials) app.log.warn(`${XML_CURL_PATH} answers without authentication: set FREESWITCH_XML_USER and FREESWITCH_XML_PASSWORD`);
+
+  // Its own form parser, for this route only: the text, read field by field (FormText).
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser(FORM);
+    scope.addContentTypeParser(FORM, { parseAs: 'buffer', bodyLimit: app.initialConfig.bodyLimit }, (_request, raw, done) => {
+      if (!isUtf8(raw as Buffer)) return done(badRequest('body', 'is not valid UTF-8'), undefined);
+      done(null, (raw as Buffer).toString('utf8'));
+    });
+
+    scope.post(XML_CURL_PATH, {
+      schema: { hide: true },
+      ...(options.credentials ? { onRequest: basicAuthGuard(options.credentials) } : {}),
+    }, async (request, reply) => {
+      // FreeSWITCH always posts a form; any other body has none of its fields.
+      const fetch = fetchOf(new FormText(typeof request.body === 'string' ? request.body : ''));
+      const source = sources.find(fetch);
+      let document: string | null = null;
+      try {
+        document = source ? await source(fetch) : null;
+      } catch (error) {
+        if (!(error instanceof UnrenderableValueError)) throw error;
+        request.log.error({ section: fetch.section, keyValue: fetch.keyValue }, `cannot render the ${fetch.section} document: ${error.message}`);
+      }
+      return reply.type('text/xml; charset=utf-8').send(document ?? NOT_FOUND_DOCUMENT);
+    });
+  });
+}
+
+export const xmlCurlPlugin = fp(xmlCurl, { name: 'freeswitch-xml-curl' });
