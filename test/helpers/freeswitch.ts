@@ -11,7 +11,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before, describe } from 'node:test';
 import { EslClient } from '../../src/freeswitch/esl/client.js';
+import { sqlite } from './databases.js';
+import { Harness } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The example configuration the README documents; the tests run FreeSWITCH on it. */
@@ -337,4 +340,45 @@ export function sipMessages(trace: string): SipMessage[] {
 /** The user part of a SIP URI in a start line or a From/To header: `sip:861234@…` → `861234`. */
 export function sipUser(text: string): string | undefined {
   return /sips?:([^@;>\s]*)@/.exec(text)?.[1];
+}
+
+export interface SwitchAndServer {
+  /** Switchboard on SQLite, listening on a real port: FreeSWITCH fetches from it over HTTP. */
+  server: Harness;
+  freeswitch: FreeSwitch;
+}
+
+const XML_CREDENTIALS = { user: 'freeswitch', password: 'test-xml-password' };
+
+/**
+ * A suite with one FreeSWITCH on the repository's configuration, fetching its dialplan from one
+ * Switchboard (with basic auth); skipped, with the reason printed, where FreeSWITCH or sipp is
+ * missing.
+ */
+export function describeWithFreeSwitch(title: string, suite: (both: () => SwitchAndServer) => void): void {
+  const missing = freeswitchUnavailable();
+  if (missing) {
+    console.log(`# skipped: ${missing}`);
+    describe(title, { skip: missing }, () => undefined);
+    return;
+  }
+  describe(title, () => {
+    let both: SwitchAndServer | undefined;
+    const recordings = mkdtempSync(join(tmpdir(), 'switchboard-recordings-'));
+    before(async () => {
+      const server = await Harness.start(sqlite, { freeswitchXml: XML_CREDENTIALS, recordingsDir: recordings });
+      const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+      const freeswitch = await FreeSwitch.start({ xmlUrl: `${address}/freeswitch/xml`, xmlUser: XML_CREDENTIALS.user, xmlPassword: XML_CREDENTIALS.password });
+      both = { server, freeswitch };
+    }, { timeout: 90_000 });
+    after(async () => {
+      await both?.freeswitch.stop();
+      await both?.server.close();
+      rmSync(recordings, { recursive: true, force: true });
+    });
+    suite(() => {
+      if (!both) throw new Error('FreeSWITCH not started');
+      return both;
+    });
+  });
 }
