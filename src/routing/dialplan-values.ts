@@ -127,9 +127,8 @@ export function destinationProblem(destination: DestinationValues, prefix = ''):
     case 'FS_DEST_IP':
       return HOST_AND_PORT.test(body) ? null : at('body', `"${body}" must be host[:port], the address calls to this route are sent to`);
     case 'FS_DEST_SYSTEM': {
-      const lines = systemLines(body);
-      if (lines.length === 0) return at('body', 'must list at least one dialplan application, one per line (e.g. "answer" then "echo")');
-      const bad = lines.find((line) => !APPLICATION.test(line.application));
+      // An empty list is allowed: the call then ends when the dialplan has nothing to run.
+      const bad = systemLines(body).find((line) => !APPLICATION.test(line.application));
       return bad ? at('body', `"${bad.application}" is not a dialplan application name`) : null;
     }
     case 'FS_DEST_SCRIPT':
@@ -145,14 +144,18 @@ export function destinationProblem(destination: DestinationValues, prefix = ''):
   }
 }
 
-export interface RouteValues extends DestinationValues {
+export interface RouteValues {
   name?: string | undefined;
   dnc?: string | undefined;
   sdnc?: string | undefined;
+  /** Comma-joined, as stored. */
   media_codec?: string | undefined;
 }
 
-/** Why this route (its own destination, numbers transforms and codecs) cannot be rendered, or null. */
+/**
+ * Why the route's own values (name, number transforms, codecs) cannot be rendered, or null; its
+ * destination is checked by `destinationProblem`, as time segments' are.
+ */
 export function routeProblem(route: RouteValues): ValueProblem | null {
   for (const field of ['name', 'dnc', 'sdnc'] as const) {
     const problem = textProblem(field, route[field]);
@@ -161,7 +164,7 @@ export function routeProblem(route: RouteValues): ValueProblem | null {
   const codecs = route.media_codec ? route.media_codec.split(',') : [];
   const badCodec = codecs.find((codec) => !CODEC.test(codec));
   if (badCodec !== undefined) return { field: 'media_codec', problem: `"${badCodec}" is not a codec name (like PCMU or opus@48000h@20i)` };
-  return destinationProblem(route);
+  return null;
 }
 
 /** Why this route param (a dialplan application and its data) cannot be rendered, or null. */

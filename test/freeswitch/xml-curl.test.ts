@@ -152,6 +152,42 @@ describeOnEachDatabase('POST /freeswitch/xml: the dialplan', (server) => {
     assert.deepEqual(bad.body, { code: 400, message: 'body: is not valid UTF-8' });
   });
 
+  test('values the dialplan cannot render are refused when written: 400 naming the field, nothing stored', async () => {
+    const context = await freshContext(server());
+    const refused: [Record<string, unknown>, string][] = [
+      [{ dest_type: 'FS_DEST_SYSTEM', body: 'answer\nplay-back now' }, 'body'],
+      [{ dest_type: 'FS_DEST_SYSTEM', body: 'answer\u0007' }, 'body'],
+      [{ dest_type: 'FS_DEST_IP', body: '10.0.0.1,sofia/gateway/x' }, 'body'],
+      [{ dest_type: 'FS_DEST_IP', body: '' }, 'body'],
+      [{ dest_type: 'FS_DEST_SCRIPT', body: 'a.lua\nb.lua' }, 'body'],
+      [{ dest_type: 'FS_DEST_RING_EXTNS', dest_uuid: '1001,1002' }, 'dest_uuid'],
+      [{ dest_type: 'FS_DEST_SEQ_EXTNS', dest_uuid: JSON.stringify([{ extn: '1001|a b' }]) }, 'dest_uuid'],
+      [{ dest_type: 'FS_DEST_USER', media_codec: 'PCMU,${x}' }, 'media_codec'],
+      [{ dest_type: 'FS_DEST_USER', name: 'bell\u0007' }, 'name'],
+    ];
+    for (const [fields, field] of refused) {
+      const reply = await server().post('/api/routes', { name: unique('refused'), max_length: 12, context, prefix: '1', ...fields });
+      assert.equal(reply.status, 400, `${JSON.stringify(fields)}: ${JSON.stringify(reply.body)}`);
+      assert.match(reply.body.message, new RegExp(`^${field}: \\S`), JSON.stringify(fields));
+    }
+    assert.equal((await server().get(`/api/routes?context=${context}`)).body.rowCount, 0);
+
+    const route = await createRoute(server(), { context, prefix: '1', dest_type: 'FS_DEST_RING_EXTNS', dest_uuid: JSON.stringify([{ extn: '1001|pbx.example.com' }]) });
+    assert.equal((await server().put(`/api/routes/${route.id}`, { dest_type: 'FS_DEST_IP', body: 'host name' })).status, 400);
+    assert.equal((await server().put('/api/routes', { route: [route.id], media_codec: 'PCMU,${x}' })).status, 400);
+    const segment = await server().post('/api/time_recurrence', [{ route_id: route.id, dest_type: 'FS_DEST_SYSTEM', body: '9x', time_recurrence: '20200101T000000|PT24H|daily' }]);
+    assert.equal(segment.status, 400, JSON.stringify(segment.body));
+    assert.match(segment.body.message, /^0\.body: /);
+    for (const [param, field] of [[{ k: 'set bad', v: 'a=1' }, 'k'], [{ k: 'set', v: 'a=1\nb=2' }, 'v'], [{ k: '${x}' }, 'k']] as const) {
+      const reply = await server().post(`/api/routes/${route.id}/params`, param);
+      assert.equal(reply.status, 400, JSON.stringify(param));
+      assert.match(reply.body.message, new RegExp(`^${field}: `));
+    }
+    assert.deepEqual((await server().get(`/api/routes/${route.id}/params`)).body, []);
+    const param = (await server().post(`/api/routes/${route.id}/params`, { k: 'set', v: 'a=${b}' })).body.data;
+    assert.equal((await server().put(`/api/routes/${route.id}/params/${param}`, { v: 'x\ry' })).status, 400);
+  });
+
   test('other sections and configuration files nobody serves: "not found" with HTTP 200', async () => {
     for (const form of [CAPTURED_DIRECTORY, CAPTURED_SOFIA, 'section=configuration&key_name=name&key_value=ivr.conf', 'section=phrases', 'section=', '']) {
       assert.equal(assertXml(await fetchXml(server(), form)), NOT_FOUND, form.slice(0, 60));

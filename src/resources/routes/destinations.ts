@@ -3,6 +3,7 @@ import type { Database, TableName } from '../../db/schema.js';
 import type { References } from '../../db/references.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { badRequest } from '../../http/errors.js';
+import { destinationProblem } from '../../routing/dialplan-values.js';
 
 /** Destination types whose `dest_uuid` must name an object (the spec's create-route table). */
 export const DEST_TYPES_NEEDING_UUID: ReadonlySet<string> = new Set([
@@ -77,6 +78,8 @@ export class Destinations {
     if (DEST_TYPES_NEEDING_UUID.has(destination.dest_type) && destination.dest_uuid === '') {
       throw badRequest(`${field}dest_uuid`, `is required for ${destination.dest_type}`);
     }
+    const unrenderable = destinationProblem(destination, field);
+    if (unrenderable) throw badRequest(unrenderable.field, unrenderable.problem);
     const kind = this.kinds.get(destination.dest_type);
     if (!kind) return destination;
     const id = /^[1-9]\d{0,9}$/.test(destination.dest_uuid) ? Number(destination.dest_uuid) : NaN;

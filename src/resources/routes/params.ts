@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
-import { notFound } from '../../http/errors.js';
+import { badRequest, notFound } from '../../http/errors.js';
+import { paramProblem } from '../../routing/dialplan-values.js';
 import { defaultWire, lockedById } from '../../http/kit/crud.js';
 import { CreatedEnvelope, created } from '../../http/kit/envelopes.js';
 import { Id, Message, flipped } from '../../http/kit/types.js';
@@ -59,6 +60,7 @@ export async function routeParamRoutes(parent: FastifyInstance, options: { store
   }, async (request) => {
     const routeId = request.params.id;
     const { k, v = '', disabled = 0 } = request.body;
+    assertRenderableParam({ k, v });
     const id = await app.writes.run(async (scope) => {
       // Held until commit: a route deleted meanwhile would leave this param behind.
       await lockedById(scope, 'routes', routeId);
@@ -80,6 +82,7 @@ export async function routeParamRoutes(parent: FastifyInstance, options: { store
   }, async (request) => {
     const { id: routeId, pid } = request.params;
     const { action, ...fields } = request.body;
+    assertRenderableParam(fields);
     const patch = action === 'toggle' ? { disabled: flipped('disabled') } : fields;
     const row = await app.writes.run(async (scope) => {
       await lockedById(scope, 'routes', routeId);
@@ -103,6 +106,12 @@ export async function routeParamRoutes(parent: FastifyInstance, options: { store
     });
     return { code: 200, message: 'success', data: 1 };
   });
+}
+
+/** The dialplan runs a param as an application with its data: both must render. */
+function assertRenderableParam(param: { k?: string | undefined; v?: string | undefined }): void {
+  const problem = paramProblem(param);
+  if (problem) throw badRequest(problem.field, problem.problem);
 }
 
 async function nextOrder(db: Kysely<Database>, routeId: number): Promise<number> {

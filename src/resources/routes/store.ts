@@ -6,6 +6,7 @@ import type { WritePath, WriteScope } from '../../db/write-path.js';
 import { badRequest, conflict, uniqueViolation } from '../../http/errors.js';
 import { assertAllExist, findById, lockedById } from '../../http/kit/crud.js';
 import { flipped } from '../../http/kit/types.js';
+import { routeProblem } from '../../routing/dialplan-values.js';
 import { validateNumberTransform } from '../../routing/number-transform.js';
 import type { Destinations } from './destinations.js';
 
@@ -59,11 +60,18 @@ async function assertUnique(db: Kysely<Database>, route: RouteValues, exceptId?:
 }
 
 /** Every rule a stored route must satisfy; returns the route with `body` filled from its destination. */
+/** The dialplan can render the route's own values (Destinations.resolve checks its destination). */
+function assertRenderable(route: Partial<RouteValues>): void {
+  const problem = routeProblem(route);
+  if (problem) throw badRequest(problem.field, problem.problem);
+}
+
 async function checkedRoute(scope: WriteScope, destinations: Destinations, route: RouteValues, exceptId?: number): Promise<RouteValues> {
   for (const field of ['dnc', 'sdnc'] as const) {
     const problem = route[field] ? validateNumberTransform(route[field]!) : null;
     if (problem) throw badRequest(field, problem);
   }
+  assertRenderable(route);
   await assertContextExists(scope, route.context);
   const destination = await destinations.resolve(scope, {
     dest_type: route.dest_type,
@@ -152,6 +160,7 @@ export class RouteStore {
   async updateMany(ids: number[], input: RouteInput): Promise<number> {
     const unique = [...new Set(ids)];
     const columns = toColumns(input);
+    assertRenderable(columns);
     return this.writes.run(async (scope) => {
       await assertAllExist(scope.trx, 'routes', unique, () => 'route', 'route');
       scope.changed(ROUTES_TOPIC, unique);
