@@ -31,11 +31,8 @@ function nestsDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
-/** The body as text, or a 400: decoding would silently turn invalid bytes into U+FFFD. */
-function utf8Text(raw: Buffer): string {
-  if (!isUtf8(raw)) throw badRequest('body', 'is not valid UTF-8');
-  return raw.toString('utf8');
-}
+/** Decoding would silently turn invalid bytes into U+FFFD. */
+const invalidUtf8 = () => badRequest('body', 'is not valid UTF-8');
 
 /** A percent-escape that does not decode (`100%`, a lone `%E4`) stays as sent, as the URL's own query does. */
 function decodeOrKeep(text: string): string {
@@ -57,12 +54,8 @@ export function installBodyParsers(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, raw, done) => {
-    let text: string;
-    try {
-      text = utf8Text(raw as Buffer);
-    } catch (error) {
-      return done(error as Error, undefined);
-    }
+    if (!isUtf8(raw as Buffer)) return done(invalidUtf8(), undefined);
+    const text = (raw as Buffer).toString('utf8');
     if (text === '') return done(null, undefined);
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return done(badRequest('body', `nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
@@ -70,11 +63,8 @@ export function installBodyParsers(app: FastifyInstance): void {
     return parseJson(request, text, done);
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (_request, raw, done) => {
-    try {
-      done(null, parseFormText(utf8Text(raw as Buffer), '&', '=', { decodeURIComponent: decodeOrKeep }));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
+    if (!isUtf8(raw as Buffer)) return done(invalidUtf8(), undefined);
+    return done(null, parseFormText((raw as Buffer).toString('utf8'), '&', '=', { decodeURIComponent: decodeOrKeep }));
   });
 }
 
