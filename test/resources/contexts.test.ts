@@ -59,7 +59,7 @@ describeOnEachDatabase('contexts', (server) => {
     });
   });
 
-  test('the detail shows id and hotline_enabled as numbers, and key equal to identifier', async () => {
+  test('the detail shows id as a number and hotline_enabled as "0"/"1" (CherryPBX compares it with "1"), and key equal to identifier', async () => {
     for (const seed of SEEDED) {
       const row = await detail(server(), seed.id);
       assert.deepEqual(Object.keys(row).sort(), LIST_KEYS);
@@ -72,7 +72,7 @@ describeOnEachDatabase('contexts', (server) => {
         identifier: seed.key,
         name: seed.name,
         description: seed.description,
-        hotline_enabled: 0,
+        hotline_enabled: '0',
         domain: '',
         deleted_at: '',
       });
@@ -88,7 +88,7 @@ describeOnEachDatabase('contexts', (server) => {
     assert.equal(row.description, '测试');
     assert.equal(row.key, 'context-5');
     assert.equal(row.identifier, 'context-5');
-    assert.equal(row.hotline_enabled, 0);
+    assert.equal(row.hotline_enabled, '0');
     assert.equal(row.domain, '');
     assert.equal(row.deleted_at, '');
     assert.match(row.created_at, WIRE_TIME);
@@ -149,7 +149,7 @@ describeOnEachDatabase('contexts', (server) => {
     for (const [sent, stored] of cases) {
       const id = await create(server(), { name: `flag ${JSON.stringify(sent)}`, hotline_enabled: sent });
       const row = await detail(server(), id);
-      assert.equal(row.hotline_enabled, stored, `sent ${JSON.stringify(sent)}`);
+      assert.equal(row.hotline_enabled, String(stored), `sent ${JSON.stringify(sent)}`);
       const listed = await server().get(`/api/contexts?key=${encodeURIComponent(row.key)}`);
       assert.equal(listed.body.data.length, 1);
       assert.equal(listed.body.data[0].hotline_enabled, String(stored));
@@ -189,7 +189,7 @@ describeOnEachDatabase('contexts', (server) => {
     const row = await detail(server(), reply.body.data);
     assert.equal(row.name, '表单');
     assert.equal(row.description, '表单 创建');
-    assert.equal(row.hotline_enabled, 1);
+    assert.equal(row.hotline_enabled, '1');
     assert.equal(row.key, 'form-key');
     const missing = await server().request('POST', '/api/contexts', 'description=x', { headers: FORM });
     assertBadRequest(missing, 'name', 'form without name');
@@ -202,7 +202,7 @@ describeOnEachDatabase('contexts', (server) => {
     assert.deepEqual(reply.body, { code: 200, message: 'success', data: '4' });
     const after = await detail(server(), 4);
     assert.equal(after.description, 'For Internal Call');
-    assert.equal(after.hotline_enabled, 1);
+    assert.equal(after.hotline_enabled, '1');
     assert.equal(after.name, before.name);
     assert.equal(after.key, 'context-4');
     assert.equal(after.created_at, before.created_at);
@@ -220,13 +220,13 @@ describeOnEachDatabase('contexts', (server) => {
 
   test('{"action":"toggle"} flips hotline_enabled both ways', async () => {
     const id = await create(server(), { name: 'toggled' });
-    assert.equal((await detail(server(), id)).hotline_enabled, 0);
+    assert.equal((await detail(server(), id)).hotline_enabled, '0');
     const on = await server().put(`/api/contexts/${id}`, { action: 'toggle' });
     assert.deepEqual(on.body, { code: 200, message: 'success', data: String(id) });
-    assert.equal((await detail(server(), id)).hotline_enabled, 1);
+    assert.equal((await detail(server(), id)).hotline_enabled, '1');
     const off = await server().put(`/api/contexts/${id}`, { action: 'toggle' });
     assert.equal(off.status, 200);
-    assert.equal((await detail(server(), id)).hotline_enabled, 0);
+    assert.equal((await detail(server(), id)).hotline_enabled, '0');
     assertBadRequest(await server().put(`/api/contexts/${id}`, { action: 'explode' }), 'action');
   });
 
@@ -234,7 +234,7 @@ describeOnEachDatabase('contexts', (server) => {
     const id = await create(server(), { name: 'toggled-twice' });
     const replies = await Promise.all([1, 2].map(() => server().put(`/api/contexts/${id}`, { action: 'toggle' })));
     assert.deepEqual(replies.map((reply) => reply.status), [200, 200]);
-    assert.equal((await detail(server(), id)).hotline_enabled, 0);
+    assert.equal((await detail(server(), id)).hotline_enabled, '0');
   });
 
   test('update cannot change the key', async () => {

@@ -10,9 +10,13 @@ const common = {
   ...TimestampFields,
 };
 
-/** The spec's list shows `id` and `hotline_enabled` as strings, the detail as numbers. */
+/**
+ * The spec's list shows `id` and `hotline_enabled` as strings, its detail both as numbers; the
+ * detail's `hotline_enabled` is a string too, because CherryPBX's detail page compares it with "1"
+ * and writes back what it shows (CONTRACT: the client wins), so a number would turn DID off.
+ */
 export const ContextListRow = Type.Object({ id: IntAsString, hotline_enabled: IntAsString, ...common });
-export const ContextDetail = Type.Object({ id: Type.Integer(), hotline_enabled: Type.Integer(), ...common });
+export const ContextDetail = Type.Object({ id: Type.Integer(), hotline_enabled: IntAsString, ...common });
 
 export const CONTEXT_KEY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 

@@ -1,0 +1,128 @@
+/**
+ * What CherryPBX (xswitch-cn/CherryPBX, XSwitch's own web console) reads from the answers of the
+ * resources Switchboard serves, page by page, with the comparisons it makes. Each test names the
+ * page and the comparison: a type changed here breaks that page (a strict `=== "1"` against a
+ * number reads as "off", and the page writes "off" back on the next save). See
+ * ../shared/research/xswitch-client-expectations.md.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
+import { createdId } from '../helpers/assertions.js';
+
+let made = 0;
+const unique = (what: string) => `${what}-${++made}`;
+
+async function createRoute(server: Harness, fields: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  made += 1;
+  const reply = await server.post('/api/routes', {
+    name: unique('cherry'), max_length: 12, context: 'context-1', dest_type: 'FS_DEST_USER', prefix: `8${made}`, body: '1000', ...fields,
+  });
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  return reply.body.data;
+}
+
+describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server) => {
+  test('contexts list page: item.hotline_enabled === "1" shows DID on; the identifier column reads identifier and key', async () => {
+    const id = createdId(await server().post('/api/contexts', { name: unique('did on'), hotline_enabled: '1' }));
+    const list = await server().get('/api/contexts?page=1&perPage=1000');
+    const row = list.body.data.find((item: { id: string }) => item.id === String(id));
+    assert.strictEqual(row.hotline_enabled, '1');
+    assert.strictEqual(typeof row.identifier, 'string');
+    assert.strictEqual(row.identifier, row.key);
+    assert.strictEqual(typeof list.body.rowCount, 'number');
+  });
+
+  test('contexts detail page: hotline_enabled === "1", and saving a rename sends back what it showed without turning DID off', async () => {
+    const id = createdId(await server().post('/api/contexts', { name: unique('rename me'), hotline_enabled: '1' }));
+    const shown = (await server().get(`/api/contexts/${id}`)).body;
+    assert.strictEqual(shown.hotline_enabled, '1');
+    assert.ok(shown.identifier || shown.key);
+    // The page's save: name, description, and the flag as the page understood it.
+    const didEnabled = shown.hotline_enabled === '1';
+    const saved = await server().put(`/api/contexts/${id}`, { name: `${shown.name} renamed`, description: shown.description, hotline_enabled: didEnabled ? '1' : '0' });
+    assert.equal(saved.status, 200);
+    const after = (await server().get(`/api/contexts/${id}`)).body;
+    assert.strictEqual(after.hotline_enabled, '1');
+    assert.strictEqual(after.name, `${shown.name} renamed`);
+    const off = createdId(await server().post('/api/contexts', { name: unique('did off') }));
+    assert.strictEqual((await server().get(`/api/contexts/${off}`)).body.hotline_enabled, '0');
+  });
+
+  test('route create dialog: the contexts drop-down reads data[].key and data[].name from a list without paging', async () => {
+    const all = await server().get('/api/contexts');
+    assert.ok(all.body.data.length >= 2);
+    for (const row of all.body.data) {
+      assert.strictEqual(typeof row.key, 'string');
+      assert.strictEqual(typeof row.name, 'string');
+    }
+  });
+
+  test('routes list page: the enabled switch is row.disabled === 0, and {"action":"toggle"} flips it to 1', async () => {
+    const route = await createRoute(server());
+    const list = await server().get(`/api/routes?page=1&perPage=1000&name=${encodeURIComponent(route.name)}`);
+    const row = list.body.data[0];
+    assert.strictEqual(row.disabled, 0);
+    for (const field of ['id', 'name', 'context', 'prefix', 'dest_type', 'body']) assert.ok(field in row, field);
+    assert.strictEqual(typeof list.body.rowCount, 'number');
+    assert.strictEqual(typeof list.body.pageCount, 'number');
+    await server().put(`/api/routes/${route.id}`, { action: 'toggle' });
+    const toggled = await server().get(`/api/routes?name=${encodeURIComponent(route.name)}`);
+    assert.strictEqual(toggled.body.data[0].disabled, 1);
+  });
+
+  test('routes batch dialog: GET /api/routes?type=ALL answers every route in data', async () => {
+    await createRoute(server());
+    const all = await server().get('/api/routes?type=ALL');
+    assert.equal(all.status, 200);
+    assert.equal(all.body.data.length, all.body.rowCount);
+  });
+
+  test('route detail page: auto_record, proxy_media, did_enabled and ringback_enabled === 1 show "yes"; params[].disabled === 0 shows enabled', async () => {
+    const route = await createRoute(server(), { auto_record: '1', proxy_media: '1', did_enabled: '1', ringback_enabled: '1' });
+    const param = createdId(await server().post(`/api/routes/${route.id}/params`, { k: 'set', v: 'a=b' }));
+    const detail = (await server().get(`/api/routes/${route.id}?with_params=true`)).body;
+    for (const flag of ['auto_record', 'proxy_media', 'did_enabled', 'ringback_enabled']) assert.strictEqual(detail[flag], 1, flag);
+    assert.strictEqual(detail.disabled, 0);
+    assert.strictEqual(typeof detail.max_length, 'number');
+    assert.strictEqual(typeof detail.blacklist, 'string');
+    const [shownParam] = detail.params;
+    assert.strictEqual(shownParam.id, param);
+    assert.strictEqual(shownParam.disabled, 0);
+    assert.strictEqual(shownParam.k, 'set');
+    assert.strictEqual(shownParam.v, 'a=b');
+  });
+
+  test('route pages: GET /api/dicts?realm=DEST answers a bare array of {id, k, v} with k = FS_DEST_*', async () => {
+    const dest = await server().get('/api/dicts?realm=DEST');
+    assert.ok(Array.isArray(dest.body));
+    for (const row of dest.body) {
+      assert.strictEqual(typeof row.id, 'number');
+      assert.match(row.k, /^FS_DEST_/);
+      assert.strictEqual(typeof row.v, 'string');
+    }
+  });
+
+  test('time rules list page: the envelope\'s data.data, data.rowCount and data.pageCount', async () => {
+    await server().post('/api/time_recurrence/templates', [{ name: unique('rule'), description: '' }]);
+    const list = (await server().get('/api/time_recurrence/templates?page=1&page_size=10')).body;
+    assert.strictEqual(list.code, 200);
+    assert.ok(Array.isArray(list.data.data) && list.data.data.length > 0);
+    assert.strictEqual(typeof list.data.rowCount, 'number');
+    assert.strictEqual(typeof list.data.pageCount, 'number');
+  });
+
+  test('time rules detail page: data.time_recurrences[] of {id, time_recurrence}', async () => {
+    const created = (await server().post('/api/time_recurrence/templates', [{ name: unique('rule'), description: '' }])).body;
+    const id = created.data[0].id;
+    const item = await server().post('/api/time_recurrence/templates/time_recurrences', [
+      { template_id: id, time_recurrence: '20260101T090000|PT8H0M0S|daily||1|MO,TU' },
+    ]);
+    assert.equal(item.status, 200, JSON.stringify(item.body));
+    const detail = (await server().get(`/api/time_recurrence/templates/${id}`)).body;
+    assert.strictEqual(detail.data.id, id);
+    assert.strictEqual(detail.data.time_recurrences.length, 1);
+    assert.strictEqual(typeof detail.data.time_recurrences[0].id, 'number');
+    assert.strictEqual(detail.data.time_recurrences[0].time_recurrence, '20260101T090000|PT8H0M0S|daily||1|MO,TU');
+  });
+});
