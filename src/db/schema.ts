@@ -15,6 +15,9 @@ export interface Database {
   time_templates: TimeTemplatesTable;
   template_recurrences: TemplateRecurrencesTable;
   login_failures: LoginFailuresTable;
+  sip_profiles: SipProfilesTable;
+  gateways: GatewaysTable;
+  gateway_variables: GatewayVariablesTable;
 }
 
 interface Timestamps {
@@ -130,6 +133,36 @@ export interface LoginFailuresTable {
   key: string;
   failures: number;
   window_started_at: string;
+}
+
+export interface SipProfilesTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  disabled: number;
+}
+
+export interface GatewaysTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  realm: string;
+  username: string;
+  password: string;
+  /** As the client wrote it: yes, no, true or false. */
+  register: string;
+  profile_id: number;
+  description: string;
+  disabled: number;
+}
+
+/** A channel variable a gateway sets; direction 0 both, 1 inbound, 2 outbound. */
+export interface GatewayVariablesTable extends Timestamps {
+  id: Generated<number>;
+  gateway_id: number;
+  k: string;
+  v: string;
+  direction: number;
+  disabled: number;
 }
 
 export type TableName = keyof Database;

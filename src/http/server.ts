@@ -24,6 +24,9 @@ import { channelRoutes } from '../resources/channels/routes.js';
 import { SwitchChannelControl } from '../freeswitch/channel-control.js';
 import { Switches } from '../freeswitch/esl/switches.js';
 import { xmlCurlPlugin } from '../freeswitch/xml-curl.js';
+import { SofiaSwitchSync, sofiaConfSource } from '../freeswitch/switch-effects.js';
+import { sipProfileRoutes } from '../resources/sip-profiles/routes.js';
+import { gatewayRoutes } from '../resources/gateways/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -153,7 +156,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const switches = options.switches ?? new Switches([], { logger: app.log });
   const recordingsDir = options.recordingsDir ?? defaultRecordingsDir();
   await app.register(channelRoutes, { control: new SwitchChannelControl(switches, { recordingsDir }) });
+  const sofia = new SofiaSwitchSync(switches, options.db.kysely, app.log);
+  writes.onEffects(sofia.deliver);
+  await app.register(sipProfileRoutes);
+  await app.register(gatewayRoutes, { control: sofia });
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });
+  app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -120,9 +120,9 @@ describeOnEachDatabase('POST /freeswitch/xml: the dialplan', (server) => {
 
   test('destinations Switchboard cannot reach yet hang up with a reason; callers dialling dial-string syntax are hung up', async () => {
     const context = await freshContext(server());
-    const route = await createRoute(server(), { context, prefix: '7', dest_type: 'FS_DEST_GATEWAY', dest_uuid: '3' });
+    const route = await createRoute(server(), { context, prefix: '7', dest_type: 'FS_DEST_CTI', dest_uuid: '3' });
     assert.deepEqual(await routedActions(server(), context, '7000'), [
-      ['log', `WARNING Switchboard route ${route.id}: destination type FS_DEST_GATEWAY is not yet routable`],
+      ['log', `WARNING Switchboard route ${route.id}: destination type FS_DEST_CTI is not yet routable`],
       ['hangup', 'SERVICE_NOT_IMPLEMENTED'],
     ]);
     await createRoute(server(), { context, prefix: '', max_length: 64, dest_type: 'FS_DEST_USER' });
@@ -189,9 +189,11 @@ describeOnEachDatabase('POST /freeswitch/xml: the dialplan', (server) => {
   });
 
   test('other sections and configuration files nobody serves: "not found" with HTTP 200', async () => {
-    for (const form of [CAPTURED_DIRECTORY, CAPTURED_SOFIA, 'section=configuration&key_name=name&key_value=ivr.conf', 'section=phrases', 'section=', '']) {
+    for (const form of [CAPTURED_DIRECTORY, 'section=configuration&key_name=name&key_value=ivr.conf', 'section=phrases', 'section=', '']) {
       assert.equal(assertXml(await fetchXml(server(), form)), NOT_FOUND, form.slice(0, 60));
     }
+    // sofia.conf is served from the SIP profiles (test/freeswitch/sofia-conf.test.ts).
+    assert.match(assertXml(await fetchXml(server(), CAPTURED_SOFIA)), /<configuration name="sofia.conf"/);
   });
 
   test('a later issue serves a configuration file by adding one source; the rest stays "not found"', async () => {

@@ -3,6 +3,7 @@ import type { DialectName } from '../connect.js';
 import { foundation } from './0001-foundation.js';
 import { routing } from './0002-routing.js';
 import { hardening } from './0003-hardening.js';
+import { sipGateways } from './0004-sip-gateways.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
 function allMigrations(dialect: DialectName): Record<string, Migration> {
@@ -10,6 +11,7 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0001-foundation': foundation(dialect),
     '0002-routing': routing(dialect),
     '0003-hardening': hardening(),
+    '0004-sip-gateways': sipGateways(dialect),
   };
 }
 

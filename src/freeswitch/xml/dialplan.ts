@@ -74,6 +74,8 @@ interface Target {
  */
 const destinationActions: Partial<Record<string, (target: Target) => DialplanLine[]>> = {
   FS_DEST_USER: ({ number, domainName }) => [action('bridge', `user/${number}${domainName ? `@${domainName}` : ''}`)],
+  // body is the gateway's name, filled when the route was written (gateway names are one word).
+  FS_DEST_GATEWAY: ({ number, destination }) => [action('bridge', `sofia/gateway/${destination.body}/${number}`)],
   FS_DEST_IP: ({ number, destination }) => [action('bridge', `sofia/${IP_DESTINATION_PROFILE}/${number}@${destination.body}`)],
   FS_DEST_SYSTEM: ({ destination }) => systemLines(destination.body),
   FS_DEST_CONFERENCE: ({ number }) => [action('conference', `${number}-$\${domain}@${CONFERENCE_PROFILE}`)],
