@@ -108,6 +108,50 @@ export async function routeParamRoutes(parent: FastifyInstance, options: { store
   });
 }
 
+/**
+ * `PUT /api/routes/drag/:start_id/:end_id`: CherryPBX's route detail page calls it when a param
+ * (a dialplan application) is dragged onto another's place in the list; the dragged param takes
+ * that place and the ones between shift by one, as the page then shows them. Both must be params
+ * of one route. Answers the route's params in their new order.
+ */
+export async function routeParamDragRoutes(parent: FastifyInstance): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  app.put('/api/routes/drag/:start_id/:end_id', {
+    schema: {
+      tags: ['routes'],
+      summary: "Move a route's param to another param's place in the run order",
+      params: Type.Object({ start_id: Id, end_id: Id }),
+      response: { 200: Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Array(RouteParamRow) }), 404: Message },
+    },
+  }, async (request) => {
+    const { start_id: moved, end_id: target } = request.params;
+    const routeId = await app.writes.run(async (scope) => {
+      const [dragged, onto] = await Promise.all([moved, target].map((id) =>
+        scope.trx.selectFrom('params').select(['id', 'ref_id']).where('realm', '=', ROUTE_PARAM_REALM).where('id', '=', id).executeTakeFirst()));
+      if (!dragged || !onto) throw notFound();
+      if (dragged.ref_id !== onto.ref_id) throw badRequest('end_id', `param ${target} belongs to route ${onto.ref_id}, param ${moved} to route ${dragged.ref_id}`);
+      await lockedById(scope, 'routes', dragged.ref_id);
+      const order = (await scope.trx.selectFrom('params').select(['id', 'o']).where('realm', '=', ROUTE_PARAM_REALM)
+        .where('ref_id', '=', dragged.ref_id).orderBy('o').orderBy('id').execute());
+      const ids = order.map((param) => param.id);
+      // Read again under the route's lock: either param may have gone meanwhile.
+      if (!ids.includes(moved) || !ids.includes(target)) throw notFound();
+      const to = ids.indexOf(target);
+      ids.splice(ids.indexOf(moved), 1);
+      ids.splice(to, 0, moved);
+      const now = storedNow();
+      for (const [index, id] of ids.entries()) {
+        if (order.find((param) => param.id === id)!.o !== index + 1) {
+          await scope.trx.updateTable('params').set({ o: index + 1, updated_at: now }).where('id', '=', id).execute();
+        }
+      }
+      scope.changed(ROUTES_TOPIC, [dragged.ref_id]);
+      return dragged.ref_id;
+    });
+    return { code: 200, message: 'success', data: await paramsOf(app.db, routeId) };
+  });
+}
+
 /** The dialplan runs a param as an application with its data: both must render. */
 function assertRenderableParam(param: { k?: string | undefined; v?: string | undefined }): void {
   const problem = paramProblem(param);

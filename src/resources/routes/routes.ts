@@ -11,7 +11,8 @@ import { RouteStore } from './store.js';
 import {
   RouteBatchUpdate, RouteCreate, RouteListQuery, RouteRow, RouteUpdate, RouteWithParams, VerifiedRouteRow,
 } from './schema.js';
-import { paramsOf, routeParamRoutes } from './params.js';
+import { paramsOf, routeParamDragRoutes, routeParamRoutes } from './params.js';
+import { routeImportExportRoutes } from './import-export.js';
 
 const listing: ListRules<'routes'> = {
   sortable: ['id', 'name', 'prefix', 'max_length', 'context', 'dest_type', 'disabled', 'created_at', 'updated_at'],
@@ -145,4 +146,7 @@ export async function routeRoutes(parent: FastifyInstance): Promise<void> {
   });
 
   await app.register(routeParamRoutes, { store });
+  // Fixed paths (`/api/routes/download`) are registered as such, so `/:id` does not take them.
+  await app.register(routeImportExportRoutes, { store, listing });
+  await app.register(routeParamDragRoutes);
 }

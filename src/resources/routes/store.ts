@@ -3,7 +3,7 @@ import type { Db } from '../../db/connect.js';
 import type { Database, NewRow, Row } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
 import type { WritePath, WriteScope } from '../../db/write-path.js';
-import { badRequest, conflict, uniqueViolation } from '../../http/errors.js';
+import { HttpError, badRequest, conflict, uniqueViolation } from '../../http/errors.js';
 import { assertAllExist, findById, lockedById } from '../../http/kit/crud.js';
 import { flipped } from '../../http/kit/types.js';
 import { routeProblem } from '../../routing/dialplan-values.js';
@@ -96,6 +96,13 @@ async function asConflict(db: Kysely<Database>, error: unknown, route: RouteValu
     : conflict('prefix', `prefix "${route.prefix ?? ''}" with max_length ${route.max_length} already exists in context ${route.context}`);
 }
 
+export type NewRouteInput = RouteInput & Pick<RouteValues, 'name' | 'max_length' | 'context' | 'dest_type'>;
+
+/** Columns left out take the database's defaults (migration 0002), the one place they are set. */
+function givenRoute(input: NewRouteInput): RouteValues {
+  return { ...toColumns(input), name: input.name, max_length: input.max_length, context: input.context, dest_type: input.dest_type };
+}
+
 /** The change-feed topic of routes: the routing index of every process follows it. */
 export const ROUTES_TOPIC = 'routes';
 
@@ -113,16 +120,40 @@ export class RouteStore {
     return findById(this.db.kysely, 'routes', id);
   }
 
-  async create(input: RouteInput & Pick<RouteValues, 'name' | 'max_length' | 'context' | 'dest_type'>): Promise<Row<'routes'>> {
-    // Columns left out take the database's defaults (migration 0002), the one place they are set.
-    const given: RouteValues = { ...toColumns(input), name: input.name, max_length: input.max_length, context: input.context, dest_type: input.dest_type };
+  async create(input: NewRouteInput): Promise<Row<'routes'>> {
+    const given = givenRoute(input);
     return this.writes.run(async (scope) => {
-      const route = await checkedRoute(scope, this.destinations, given);
-      const now = storedNow();
-      const row = await scope.trx.insertInto('routes').values({ ...route, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+      const row = await this.insert(scope, given);
       scope.changed(ROUTES_TOPIC, [row.id]);
       return row;
     }).catch((error: unknown) => asConflict(this.db.kysely, error, given));
+  }
+
+  /**
+   * Creates every route or none (an import). A refusal names the route by its index in the
+   * input: `routes.<index>.<field>: <problem>`.
+   */
+  async createMany(inputs: readonly NewRouteInput[]): Promise<Row<'routes'>[]> {
+    return this.writes.run(async (scope) => {
+      const rows: Row<'routes'>[] = [];
+      for (const [index, input] of inputs.entries()) {
+        rows.push(await this.insert(scope, givenRoute(input)).catch((error: unknown) => {
+          throw error instanceof HttpError ? new HttpError(error.statusCode, `routes.${index}.${error.message}`, error.data) : error;
+        }));
+      }
+      scope.changed(ROUTES_TOPIC, rows.map((row) => row.id));
+      return rows;
+    }).catch((error: unknown) => {
+      // A concurrent write took a name or a prefix between our checks and the inserts.
+      if (uniqueViolation(error)) throw conflict('routes', 'another write took a name or prefix of these routes meanwhile; nothing was imported, try again');
+      throw error;
+    });
+  }
+
+  private async insert(scope: WriteScope, given: RouteValues): Promise<Row<'routes'>> {
+    const route = await checkedRoute(scope, this.destinations, given);
+    const now = storedNow();
+    return scope.trx.insertInto('routes').values({ ...route, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
   }
 
   async update(id: number, input: RouteInput): Promise<void> {
