@@ -18,6 +18,7 @@ export interface Database {
   sip_profiles: SipProfilesTable;
   gateways: GatewaysTable;
   gateway_variables: GatewayVariablesTable;
+  media_files: MediaFilesTable;
 }
 
 interface Timestamps {
@@ -163,6 +164,21 @@ export interface GatewayVariablesTable extends Timestamps {
   v: string;
   direction: number;
   disabled: number;
+}
+
+/** An audio file under MEDIA_DIR (its path is MEDIA_DIR/file_name); `type` is one of dicts MFILE_TYPE. */
+export interface MediaFilesTable extends Timestamps {
+  id: Generated<number>;
+  type: string;
+  name: string;
+  description: string;
+  /** The stored file's name under MEDIA_DIR, chosen by the server. */
+  file_name: string;
+  original_file_name: string;
+  ext: string;
+  mime: string;
+  file_size: number;
+  channel_uuid: string;
 }
 
 export type TableName = keyof Database;

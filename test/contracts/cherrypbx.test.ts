@@ -125,4 +125,39 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     assert.strictEqual(typeof detail.data.time_recurrences[0].id, 'number');
     assert.strictEqual(detail.data.time_recurrences[0].time_recurrence, '20260101T090000|PT8H0M0S|daily||1|MO,TU');
   });
+
+  test('route detail page and IVR sound picker: dicts TONE {id, k, v} whose v plays as tone_stream://<v>, and /api/tones/<v> is its player URL', async () => {
+    const tones = (await server().get('/api/dicts?realm=TONE')).body;
+    assert.ok(tones.length >= 20);
+    const toneStream = /^(%\(\d+,\d+(,\d+(\.\d+)?)+\);?)+$/;
+    for (const tone of tones) assert.match(tone.v, toneStream, tone.k);
+    assert.equal(tones.find((tone: { k: string }) => tone.k === 'cn-ring').v, '%(1000,4000,450)');
+  });
+
+  test('IVR sound picker: dicts LOCAL_STREAM v is the whole local_stream:// URL the page stores as the path', async () => {
+    const streams = (await server().get('/api/dicts?realm=LOCAL_STREAM')).body;
+    assert.ok(streams.length > 0);
+    for (const stream of streams) assert.match(stream.v, /^local_stream:\/\/[a-z0-9_/-]+$/);
+  });
+
+  test('pickers: MFILE_TYPE, EXTENSION_TYPE (default "SIP" among k), CONF_VIDEO_MODE (default CONF_VIDEO_MODE_PASSTHROUGH), CONF_CALL_PERM are seeded', async () => {
+    const realm = async (name: string) => ((await server().get(`/api/dicts?realm=${name}`)).body as { k: string; v: string }[]);
+    assert.ok((await realm('MFILE_TYPE')).some((row) => row.k === 'UPLOAD'));
+    assert.ok((await realm('EXTENSION_TYPE')).some((row) => row.k === 'SIP' && row.v === 'SIP'));
+    const modes = await realm('CONF_VIDEO_MODE');
+    assert.deepEqual(modes.map((row) => row.v).sort(), ['mux', 'passthrough', 'transcode']);
+    assert.ok(modes.some((row) => row.k === 'CONF_VIDEO_MODE_PASSTHROUGH'));
+    assert.ok((await realm('CONF_CALL_PERM')).length > 0);
+  });
+
+  test('extension and DOD pages: dicts XUI k === "IS_PRODUCT_GW" with v !== "false" offers trunks', async () => {
+    const xui = (await server().get('/api/dicts?realm=XUI')).body as { k: string; v: string }[];
+    assert.equal(xui.find((row) => row.k === 'IS_PRODUCT_GW')?.v, 'true');
+  });
+
+  test('route action list: GET /api/dicts/realm/XUI_SCRIPTS answers a bare array (empty: no built-in scripts ship)', async () => {
+    const scripts = await server().get('/api/dicts/realm/XUI_SCRIPTS');
+    assert.equal(scripts.status, 200);
+    assert.deepEqual(scripts.body, []);
+  });
 });
