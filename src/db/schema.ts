@@ -19,6 +19,10 @@ export interface Database {
   gateways: GatewaysTable;
   gateway_variables: GatewayVariablesTable;
   media_files: MediaFilesTable;
+  trunks: TrunksTable;
+  trunk_groups: TrunkGroupsTable;
+  trunk_group_members: TrunkGroupMembersTable;
+  route_codes: RouteCodesTable;
 }
 
 interface Timestamps {
@@ -179,6 +183,50 @@ export interface MediaFilesTable extends Timestamps {
   mime: string;
   file_size: number;
   channel_uuid: string;
+}
+
+/** A SIP peer reached by address; `register` and `enabled` are 0/1 (booleans on the wire). */
+export interface TrunksTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  /** INOUT, IN or OUT. */
+  type: string;
+  /** UDP, TCP or TLS. */
+  protocol: string;
+  local_addr: string;
+  /** host[:port] or a sip: URI, as the client wrote it. */
+  remote_addr: string;
+  register: number;
+  enabled: number;
+  source: string;
+  params: string;
+  media_codec: string;
+}
+
+export interface TrunkGroupsTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  /** RR or WEIGHT. */
+  strategy: string;
+  params: string;
+  /** Calls placed through the group so far: where RR starts next, shared by every process. */
+  rr_counter: Generated<number>;
+}
+
+export interface TrunkGroupMembersTable extends Timestamps {
+  id: Generated<number>;
+  trunk_group_id: number;
+  trunk_id: number;
+  weight: number;
+}
+
+export interface RouteCodesTable extends Timestamps {
+  id: Generated<number>;
+  code: string;
+  description: string;
+  tg_id: number;
 }
 
 export type TableName = keyof Database;

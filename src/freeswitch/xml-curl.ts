@@ -9,7 +9,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
-import { paramsOf } from '../resources/routes/params.js';
 import { renderDialplan } from './xml/dialplan.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
 import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
@@ -104,7 +103,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
     const [row] = await app.routeTable.rowsOf([decision.route.id]);
     // Deleted since the decision: the next fetch decides without it.
     if (!row) return null;
-    const params = (await paramsOf(app.db, row.id)).filter((param) => param.disabled === 0);
+    const params = (await app.routeTable.paramsOf(row.id)).filter((param) => param.disabled === 0);
     const rendered = renderDialplan({
       call: {
         context,

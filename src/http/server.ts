@@ -27,6 +27,9 @@ import { xmlCurlPlugin } from '../freeswitch/xml-curl.js';
 import { SofiaSwitchSync, sofiaConfSource } from '../freeswitch/switch-effects.js';
 import { sipProfileRoutes } from '../resources/sip-profiles/routes.js';
 import { gatewayRoutes } from '../resources/gateways/routes.js';
+import { trunkRoutes } from '../resources/trunks/routes.js';
+import { trunkGroupRoutes } from '../resources/trunk-groups/routes.js';
+import { routeCodeRoutes } from '../resources/route-codes/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -160,6 +163,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   writes.onEffects(sofia.deliver);
   await app.register(sipProfileRoutes);
   await app.register(gatewayRoutes, { control: sofia });
+  await app.register(trunkRoutes);
+  await app.register(trunkGroupRoutes);
+  await app.register(routeCodeRoutes);
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });
   app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));
 

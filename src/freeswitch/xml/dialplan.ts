@@ -38,6 +38,14 @@ export interface DialplanDestination {
   destType: string;
   destUuid: string;
   body: string;
+  /** FS_DEST_CLUSTER_TRUNK(_GROUP): the enabled trunks to try, in order (the group's strategy chose it). */
+  trunks?: readonly DialplanTrunk[] | undefined;
+}
+
+/** A trunk as a call dials it: `host[:port]` and UDP, TCP or TLS. */
+export interface DialplanTrunk {
+  address: string;
+  protocol: string;
 }
 
 export interface DialplanInput {
@@ -54,7 +62,7 @@ export interface RenderedDialplan {
   refusal: string | null;
 }
 
-/** The SIP profile FS_DEST_IP calls leave through, as in XUI. */
+/** The SIP profile FS_DEST_IP and trunk calls leave through, as in XUI. */
 export const IP_DESTINATION_PROFILE = 'public';
 /** The mod_conference profile conference destinations join with. */
 export const CONFERENCE_PROFILE = 'default';
@@ -77,6 +85,8 @@ const destinationActions: Partial<Record<string, (target: Target) => DialplanLin
   // body is the gateway's name, filled when the route was written (gateway names are one word).
   FS_DEST_GATEWAY: ({ number, destination }) => [action('bridge', `sofia/gateway/${destination.body}/${number}`)],
   FS_DEST_IP: ({ number, destination }) => [action('bridge', `sofia/${IP_DESTINATION_PROFILE}/${number}@${destination.body}`)],
+  FS_DEST_CLUSTER_TRUNK: ({ number, destination }) => [action('bridge', trunkDialString(number, destination.trunks ?? []))],
+  FS_DEST_CLUSTER_TRUNK_GROUP: ({ number, destination }) => [action('bridge', trunkDialString(number, destination.trunks ?? []))],
   FS_DEST_SYSTEM: ({ destination }) => systemLines(destination.body),
   FS_DEST_CONFERENCE: ({ number }) => [action('conference', `${number}-$\${domain}@${CONFERENCE_PROFILE}`)],
   // dest_uuid names a conference profile; until profiles exist the room uses the default one.
@@ -87,8 +97,21 @@ const destinationActions: Partial<Record<string, (target: Target) => DialplanLin
   FS_DEST_NUM_QUEUE: ({ number }) => [action('fifo', `${number} in`)],
 };
 
+const TRUNK_DESTINATIONS: ReadonlySet<string> = new Set(['FS_DEST_CLUSTER_TRUNK', 'FS_DEST_CLUSTER_TRUNK_GROUP']);
+
 /** The destination types the dialplan routes today. */
 export const ROUTABLE_DESTINATION_TYPES: readonly string[] = Object.keys(destinationActions);
+
+/**
+ * The trunks one after the other (`|`: bridge tries the next when one fails), each as
+ * `sofia/public/<number>@<host[:port]>`, with `;transport=` for TCP and TLS.
+ */
+function trunkDialString(number: string, trunks: readonly DialplanTrunk[]): string {
+  return trunks.map(({ address, protocol }) => {
+    const transport = protocol === 'UDP' ? '' : `;transport=${protocol.toLowerCase()}`;
+    return `sofia/${IP_DESTINATION_PROFILE}/${number}@${address}${transport}`;
+  }).join('|');
+}
 
 /** `user/1001@example.com` dial strings joined by `,` (ring all) or `|` (one after the other). */
 function userDialString(destUuid: string, separator: ',' | '|'): string {
@@ -153,6 +176,9 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
   const { call, route, destination } = input;
   const toDestination = destinationActions[destination.destType];
   if (!toDestination) return refused(input, `destination type ${destination.destType} is not yet routable`, 'SERVICE_NOT_IMPLEMENTED');
+  if (TRUNK_DESTINATIONS.has(destination.destType) && (destination.trunks ?? []).length === 0) {
+    return refused(input, `${destination.destType} ${destination.destUuid} has no enabled trunk to call`, 'NORMAL_TEMPORARY_FAILURE');
+  }
   const unsafe = unsafeCallValue(input);
   if (unsafe) return refused(input, unsafe, 'INVALID_NUMBER_FORMAT');
 
