@@ -5,10 +5,10 @@ import { RouteIndex } from '../../routing/route-index.js';
 import { decide, type Decision } from '../../routing/decide.js';
 import { parseRecurrence } from '../../routing/recurrence.js';
 import type { Route, TimeSegment } from '../../routing/types.js';
-import { ROUTES_TOPIC } from './store.js';
+import { ROUTES_TOPIC, ROUTE_PARAM_REALM } from './store.js';
 
 const LOAD_CHUNK = 20_000;
-/** Full rows of the routes most recently fetched (verification, the dialplan); oldest out first. */
+/** Entries (full rows, params) of the routes most recently fetched (verification, the dialplan); oldest out first. */
 const ROW_CACHE_SIZE = 20_000;
 
 type RouteColumns = Pick<Row<'routes'>, 'id' | 'name' | 'context' | 'prefix' | 'max_length' | 'disabled' | 'dest_type' | 'dest_uuid' | 'body' | 'dnc' | 'sdnc'>;
@@ -145,13 +145,18 @@ class LiveRouteIndex {
   }
 }
 
-/** Full route rows by id, the most recently used kept in memory, dropped when their route changes. */
-class RouteRows {
-  private readonly rows = new Map<number, Row<'routes'>>();
+/**
+ * Something read per route (its full row, its params), the most recently used kept in memory,
+ * dropped when the route changes: writes to a route's params and time segments count as changes
+ * of the route.
+ */
+class PerRouteCache<T> {
+  private readonly entries = new Map<number, T>();
   /** Bumped by every change, so a fetch that raced a write does not cache what it read before it. */
   private generation = 0;
 
-  constructor(private readonly db: Db) {}
+  /** `load` answers the entries of the routes it finds; a route it leaves out does not exist. */
+  constructor(private readonly load: (ids: readonly number[]) => Promise<Map<number, T>>) {}
 
   async start(writes: WritePath): Promise<void> {
     await writes.follow(ROUTES_TOPIC, (ids) => this.forget(ids), () => this.forget());
@@ -159,30 +164,46 @@ class RouteRows {
 
   private forget(ids?: readonly number[]): void {
     this.generation++;
-    if (!ids) return this.rows.clear();
-    for (const id of ids) this.rows.delete(id);
+    if (!ids) return this.entries.clear();
+    for (const id of ids) this.entries.delete(id);
   }
 
-  /** The full rows of these routes, in the order asked; ids that no longer exist are left out. */
-  async of(ids: readonly number[]): Promise<Row<'routes'>[]> {
-    const missing = ids.filter((id) => !this.rows.has(id));
-    const fetched = new Map<number, Row<'routes'>>();
+  /** The entries of these routes, in the order asked; routes that no longer exist are left out. */
+  async of(ids: readonly number[]): Promise<T[]> {
+    const missing = ids.filter((id) => !this.entries.has(id));
+    let fetched = new Map<number, T>();
     if (missing.length > 0) {
       const generation = this.generation;
-      const rows = await this.db.kysely.selectFrom('routes').selectAll().where('id', 'in', missing).execute();
-      for (const row of rows) fetched.set(row.id, row);
+      fetched = await this.load(missing);
       if (generation === this.generation) {
-        for (const row of rows) {
-          if (this.rows.size >= ROW_CACHE_SIZE) this.rows.delete(this.rows.keys().next().value!);
-          this.rows.set(row.id, row);
+        for (const [id, entry] of fetched) {
+          if (this.entries.size >= ROW_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!);
+          this.entries.set(id, entry);
         }
       }
     }
     return ids.flatMap((id) => {
-      const row = fetched.get(id) ?? this.rows.get(id);
-      return row ? [row] : [];
+      const entry = fetched.get(id) ?? this.entries.get(id);
+      return entry === undefined ? [] : [entry];
     });
   }
+}
+
+async function loadRows(db: Db, ids: readonly number[]): Promise<Map<number, Row<'routes'>>> {
+  const rows = await db.kysely.selectFrom('routes').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** Params of routes that exist, each route's in run order ([] for a route without params). */
+async function loadParams(db: Db, ids: readonly number[]): Promise<Map<number, Row<'params'>[]>> {
+  const [routes, params] = await Promise.all([
+    db.kysely.selectFrom('routes').select('id').where('id', 'in', ids).execute(),
+    db.kysely.selectFrom('params').selectAll().where('realm', '=', ROUTE_PARAM_REALM).where('ref_id', 'in', ids)
+      .orderBy('o').orderBy('id').execute(),
+  ]);
+  const byRoute = new Map<number, Row<'params'>[]>(routes.map((route) => [route.id, []]));
+  for (const param of params) byRoute.get(param.ref_id)?.push(param);
+  return byRoute;
 }
 
 /**
@@ -192,7 +213,8 @@ class RouteRows {
  */
 export class RouteTable {
   private readonly live: LiveRouteIndex;
-  private readonly rows: RouteRows;
+  private readonly rows: PerRouteCache<Row<'routes'>>;
+  private readonly params: PerRouteCache<Row<'params'>[]>;
 
   constructor(
     db: Db,
@@ -200,11 +222,13 @@ export class RouteTable {
     log: (message: string) => void = () => undefined,
   ) {
     this.live = new LiveRouteIndex(db, log);
-    this.rows = new RouteRows(db);
+    this.rows = new PerRouteCache((ids) => loadRows(db, ids));
+    this.params = new PerRouteCache((ids) => loadParams(db, ids));
   }
 
   async start(writes: WritePath): Promise<void> {
     await this.rows.start(writes);
+    await this.params.start(writes);
     await this.live.start(writes);
   }
 
@@ -215,6 +239,11 @@ export class RouteTable {
 
   rowsOf(ids: readonly number[]): Promise<Row<'routes'>[]> {
     return this.rows.of(ids);
+  }
+
+  /** A route's params in run order (disabled ones too), as the dialplan runs them; [] for an unknown route. */
+  async paramsOf(routeId: number): Promise<Row<'params'>[]> {
+    return (await this.params.of([routeId]))[0] ?? [];
   }
 
   /** The routes a call to `destNumber` in `context` would consider, in decision order. */
