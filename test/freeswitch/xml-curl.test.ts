@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { sqlite } from '../helpers/databases.js';
 import { describeOnEachDatabase, Harness, type Reply } from '../helpers/harness.js';
-import { dialplanDocument } from '../helpers/freeswitch.js';
+import { dialplanDocument, unroutableDestinationType } from '../helpers/freeswitch.js';
 import { addSegments, createRoute, freshContext, unique } from '../helpers/routing.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}.form`, import.meta.url), 'utf8').trimEnd();
@@ -105,10 +105,15 @@ describeOnEachDatabase('POST /freeswitch/xml: the dialplan', (server) => {
     assert.deepEqual(recorded.map(([application]) => application), ['set', 'record_session', 'bridge']);
   });
 
-  test('a change through the API changes the very next fetch: destination, params, a time segment', async () => {
+  test('a change through the API changes the very next fetch: params, destination, a time segment, disabling', async () => {
     const context = await freshContext(server());
     const route = await createRoute(server(), { context, prefix: '5', dest_type: 'FS_DEST_SYSTEM', body: 'answer' });
     assert.deepEqual(await routedActions(server(), context, '5000'), [['answer', '']]);
+    const param = (await server().post(`/api/routes/${route.id}/params`, { k: 'ring_ready' })).body.data;
+    assert.deepEqual(await routedActions(server(), context, '5000'), [['ring_ready', ''], ['answer', '']]);
+    assert.equal((await server().put(`/api/routes/${route.id}/params/${param}`, { action: 'toggle' })).status, 200);
+    assert.deepEqual(await routedActions(server(), context, '5000'), [['answer', '']], 'a disabled param is left out');
+    assert.equal((await server().delete(`/api/routes/${route.id}/param/${param}`)).status, 200);
     assert.equal((await server().put(`/api/routes/${route.id}`, { dest_type: 'FS_DEST_IP', body: '192.0.2.9', dnc: 'r1' })).status, 200);
     assert.deepEqual(await routedActions(server(), context, '5000'),
       [['set', 'dnc=r1'], ['set', 'dnc_number=000'], ['bridge', 'sofia/public/000@192.0.2.9']]);
@@ -120,9 +125,10 @@ describeOnEachDatabase('POST /freeswitch/xml: the dialplan', (server) => {
 
   test('destinations Switchboard cannot reach yet hang up with a reason; callers dialling dial-string syntax are hung up', async () => {
     const context = await freshContext(server());
-    const route = await createRoute(server(), { context, prefix: '7', dest_type: 'FS_DEST_CTI', dest_uuid: '3' });
+    const destType = await unroutableDestinationType(server());
+    const route = await createRoute(server(), { context, prefix: '7', dest_type: destType, dest_uuid: '3' });
     assert.deepEqual(await routedActions(server(), context, '7000'), [
-      ['log', `WARNING Switchboard route ${route.id}: destination type FS_DEST_CTI is not yet routable`],
+      ['log', `WARNING Switchboard route ${route.id}: destination type ${destType} is not yet routable`],
       ['hangup', 'SERVICE_NOT_IMPLEMENTED'],
     ]);
     await createRoute(server(), { context, prefix: '', max_length: 64, dest_type: 'FS_DEST_USER' });

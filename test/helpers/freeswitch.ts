@@ -47,6 +47,18 @@ export function dialplanDocument(actions: string[], { context = 'context-1', nam
   ].join('\n');
 }
 
+let unroutableTypes = 0;
+/**
+ * A destination type routes accept (a DEST dict entry) that the dialplan has no renderer for, as
+ * a type whose target Switchboard does not manage yet: every real type gets a renderer sooner or later.
+ */
+export async function unroutableDestinationType(server: Harness): Promise<string> {
+  const type = `FS_DEST_NOT_YET_${process.pid}_${++unroutableTypes}`;
+  const reply = await server.post('/api/dicts', { realm: 'DEST', k: type, v: 'NOT_YET' });
+  if (reply.status !== 200) throw new Error(`cannot add the DEST dict entry ${type}: ${JSON.stringify(reply.body)}`);
+  return type;
+}
+
 /** Why the real-switch tests cannot run here, or null. */
 export function freeswitchUnavailable(): string | null {
   if (!existsSync(FREESWITCH_BIN)) return `no FreeSWITCH at ${FREESWITCH_BIN} (set FREESWITCH_BIN)`;
