@@ -9,6 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
+import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
 import { renderDialplan } from './xml/dialplan.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
 import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
@@ -122,7 +123,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         proxyMedia: row.proxy_media !== 0,
         params: params.map(({ k, v }) => ({ k, v })),
       },
-      destination: decision.destination,
+      destination: { ...decision.destination, trunks: await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid) },
       recordingsDir,
     });
     if (rendered.refusal) {
