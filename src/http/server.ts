@@ -21,6 +21,9 @@ import { explainRoutes } from '../resources/routes/explain.js';
 import { timeSegmentRoutes } from '../resources/time-recurrence/routes.js';
 import { timeTemplateRoutes } from '../resources/time-templates/routes.js';
 import { channelRoutes } from '../resources/channels/routes.js';
+import { configRoutes } from '../resources/configs/routes.js';
+import { statusRoutes } from '../resources/status/routes.js';
+import { EslSwitchStatus } from '../freeswitch/switch-status.js';
 import { SwitchChannelControl } from '../freeswitch/channel-control.js';
 import { Switches } from '../freeswitch/esl/switches.js';
 import { xmlCurlPlugin } from '../freeswitch/xml-curl.js';
@@ -159,6 +162,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const switches = options.switches ?? new Switches([], { logger: app.log });
   const recordingsDir = options.recordingsDir ?? defaultRecordingsDir();
   await app.register(channelRoutes, { control: new SwitchChannelControl(switches, { recordingsDir }) });
+  await app.register(statusRoutes, { switches: new EslSwitchStatus(switches), dataDirs: [recordingsDir] });
+  await app.register(configRoutes);
   const sofia = new SofiaSwitchSync(switches, options.db.kysely, app.log);
   writes.onEffects(sofia.deliver);
   await app.register(sipProfileRoutes);

@@ -160,4 +160,27 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     assert.equal(scripts.status, 200);
     assert.deepEqual(scripts.body, []);
   });
+
+  test('extension page: GET /api/configs/xui_type answers the bare value, and xuiType === "ippbx" shows the PBX fields', async () => {
+    const reply = await server().get('/api/configs/xui_type');
+    assert.equal(reply.status, 200);
+    assert.strictEqual(reply.body, 'ippbx');
+    const unknown = await server().get('/api/configs/no_such_key');
+    assert.deepEqual([unknown.status, unknown.body], [404, { code: 404, message: 'not found', data: '{}' }]);
+    assert.equal((await server().get('/api/configs/__proto__')).status, 404);
+  });
+
+  test('dashboard: host_info, freeswitch/stats, sip_status, disk and memory answer what the page reads (it unwraps a "data" key, so none is sent)', async () => {
+    const host = (await server().get('/api/status/host_info')).body;
+    for (const field of ['hostname', 'ip', 'ext_ip']) assert.strictEqual(typeof host[field], 'string', field);
+    const stats = (await server().get('/api/freeswitch/stats')).body;
+    assert.ok(!('data' in stats));
+    assert.strictEqual(typeof stats.date, 'string');
+    const sip = (await server().get('/api/sip_status')).body;
+    assert.ok(!('data' in sip));
+    const [disk] = (await server().get('/api/status/disk')).body;
+    assert.ok(!Number.isNaN(parseFloat(disk.usage)));
+    const memory = (await server().get('/api/status/memory')).body;
+    assert.strictEqual(typeof memory.physical_memory_usage, 'number');
+  });
 });
