@@ -18,6 +18,10 @@ export interface Database {
   sip_profiles: SipProfilesTable;
   gateways: GatewaysTable;
   gateway_variables: GatewayVariablesTable;
+  ivr_menus: IvrMenusTable;
+  ivr_actions: IvrActionsTable;
+  function_codes: FunctionCodesTable;
+  blocks: BlocksTable;
   media_files: MediaFilesTable;
   trunks: TrunksTable;
   trunk_groups: TrunkGroupsTable;
@@ -227,6 +231,66 @@ export interface RouteCodesTable extends Timestamps {
   code: string;
   description: string;
   tg_id: number;
+}
+
+export interface IvrMenusTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  /** Sounds: a media path, or the JSON `{media_id, media_path, media_type}` as clients wrote it. */
+  greet_long: Generated<string>;
+  greet_short: Generated<string>;
+  invalid_sound: Generated<string>;
+  exit_sound: Generated<string>;
+  transfer_sound: Generated<string>;
+  pin_file: Generated<string>;
+  bad_pin_file: Generated<string>;
+  exec_on_max_failures: Generated<string>;
+  exec_on_max_timeouts: Generated<string>;
+  confirm_macro: Generated<string>;
+  confirm_key: Generated<string>;
+  tts_engine: Generated<string>;
+  tts_voice: Generated<string>;
+  /** Digits or '' (FreeSWITCH reads '' as 0). */
+  confirm_attempts: Generated<string>;
+  pin: Generated<string>;
+  timeout: Generated<number>;
+  max_failures: Generated<number>;
+  max_timeouts: Generated<number>;
+  digit_len: Generated<number>;
+  inter_digit_timeout: Generated<number>;
+}
+
+export interface IvrActionsTable extends Timestamps {
+  id: Generated<number>;
+  ivr_menu_id: number;
+  digits: string;
+  /** An IVR_ACTION_TYPE dict key. */
+  action: string;
+  match_prefix: number;
+  args: string;
+  body: string;
+}
+
+export interface FunctionCodesTable extends Timestamps {
+  id: Generated<number>;
+  func_code: string;
+  /** A FUNC_CODE_TYPE dict key. */
+  func_type: string;
+  description: string;
+  disabled: number;
+}
+
+export interface BlocksTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  ver: string;
+  /** The Blockly source; `lua` is what a call runs. */
+  xml: string;
+  js: string;
+  lua: string;
+  ivr_menu_id: string;
 }
 
 export type TableName = keyof Database;

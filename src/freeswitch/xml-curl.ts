@@ -9,6 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
+import { blockLua } from '../resources/blocks/script.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
 import { renderDialplan } from './xml/dialplan.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
@@ -123,7 +124,11 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         proxyMedia: row.proxy_media !== 0,
         params: params.map(({ k, v }) => ({ k, v })),
       },
-      destination: { ...decision.destination, trunks: await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid) },
+      destination: {
+        ...decision.destination,
+        trunks: await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid),
+        blockLua: decision.destination.destType === 'FS_DEST_IVRBLOCK' ? await blockLua(app.db.kysely, decision.destination.destUuid) : undefined,
+      },
       recordingsDir,
     });
     if (rendered.refusal) {

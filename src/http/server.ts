@@ -30,6 +30,11 @@ import { xmlCurlPlugin } from '../freeswitch/xml-curl.js';
 import { SofiaSwitchSync, sofiaConfSource } from '../freeswitch/switch-effects.js';
 import { sipProfileRoutes } from '../resources/sip-profiles/routes.js';
 import { gatewayRoutes } from '../resources/gateways/routes.js';
+import { ivrRoutes } from '../resources/ivrs/routes.js';
+import { functionCodeRoutes } from '../resources/function-codes/routes.js';
+import { blockRoutes } from '../resources/blocks/routes.js';
+import { menusFor } from '../resources/ivrs/menu-tree.js';
+import { renderIvrConf } from '../freeswitch/xml/ivr-conf.js';
 import { trunkRoutes } from '../resources/trunks/routes.js';
 import { trunkGroupRoutes } from '../resources/trunk-groups/routes.js';
 import { routeCodeRoutes } from '../resources/route-codes/routes.js';
@@ -168,11 +173,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   writes.onEffects(sofia.deliver);
   await app.register(sipProfileRoutes);
   await app.register(gatewayRoutes, { control: sofia });
+  await app.register(ivrRoutes);
+  await app.register(functionCodeRoutes);
+  await app.register(blockRoutes);
   await app.register(trunkRoutes);
   await app.register(trunkGroupRoutes);
   await app.register(routeCodeRoutes);
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });
   app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));
+  // `ivr <name>` asks for its menu by Menu-Name; an unknown name is "not found".
+  app.freeswitchXml.addConfiguration('ivr.conf', async ({ fields }) => {
+    const menus = await menusFor(options.db.kysely, fields.get('Menu-Name') || undefined);
+    return menus.length === 0 ? null : renderIvrConf(menus);
+  });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

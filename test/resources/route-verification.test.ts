@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import { describeOnEachDatabase } from '../helpers/harness.js';
 import {
-  addSegments, assertBadRequest, assertNotFound, candidateIds, createRoute, explain, freshContext, query,
+  addSegments, assertBadRequest, assertNotFound, candidateIds, createRoute, explain, freshContext, query, unique,
 } from '../helpers/routing.js';
 
 /** The keys of a row in the spec's route-verification example. */
@@ -219,12 +219,14 @@ describeOnEachDatabase('route verification', (server) => {
   test('a time segment whose recurrence contains the time overrides the destination; the first in id order wins', async () => {
     const context = await freshContext(server());
     const route = await createRoute(server(), { context, prefix: '7', max_length: 12, dest_type: 'FS_DEST_USER' });
+    const ivrName = unique('evening menu');
+    const ivr = String((await server().post('/api/ivrs', { name: ivrName })).body.data);
     const [weekday, always] = await addSegments(server(), [
-      { route_id: route.id, dest_type: 'FS_DEST_IVR', dest_uuid: '5', time_recurrence: WEEKDAY_EVENINGS },
+      { route_id: route.id, dest_type: 'FS_DEST_IVR', dest_uuid: ivr, time_recurrence: WEEKDAY_EVENINGS },
       { route_id: route.id, dest_type: 'FS_DEST_SYSTEM', body: 'answer', time_recurrence: ALWAYS },
     ]);
     const at = (time: string) => explain(server(), { destNumber: '7001', context, time });
-    const viaWeekday = { dest_type: 'FS_DEST_IVR', dest_uuid: '5', body: '', time_segment_id: weekday };
+    const viaWeekday = { dest_type: 'FS_DEST_IVR', dest_uuid: ivr, body: ivrName, time_segment_id: weekday };
     const viaAlways = { dest_type: 'FS_DEST_SYSTEM', dest_uuid: '', body: 'answer', time_segment_id: always };
     const ownDestination = { dest_type: 'FS_DEST_USER', dest_uuid: '', body: '', time_segment_id: null };
 

@@ -112,8 +112,9 @@ describe('routes across processes [postgres]', { skip: postgres.unavailable ?? f
     const destinationOnB = async () => (await explain(b(), { destNumber: '6001', context, time: MONDAY_EVENING })).destination;
     assert.equal((await destinationOnB()).dest_type, 'FS_DEST_USER');
 
+    const ivr = String((await a().post('/api/ivrs', { name: `evening ${route.id}` })).body.data);
     const [segment] = await addSegments(a(), [
-      { route_id: route.id, dest_type: 'FS_DEST_IVR', dest_uuid: '9', time_recurrence: '20230305T170000|PT6H|daily||1|MO,TU,WE,TH,FR' },
+      { route_id: route.id, dest_type: 'FS_DEST_IVR', dest_uuid: ivr, time_recurrence: '20230305T170000|PT6H|daily||1|MO,TU,WE,TH,FR' },
     ]);
     let last: unknown;
     const overridden = await eventually(async () => {
@@ -121,7 +122,7 @@ describe('routes across processes [postgres]', { skip: postgres.unavailable ?? f
       return (last as { time_segment_id: number | null }).time_segment_id === segment;
     }, WAIT_MS);
     assert.ok(overridden, `B still answers ${JSON.stringify(last)}`);
-    assert.deepEqual(await destinationOnB(), { dest_type: 'FS_DEST_IVR', dest_uuid: '9', body: '', time_segment_id: segment });
+    assert.deepEqual(await destinationOnB(), { dest_type: 'FS_DEST_IVR', dest_uuid: ivr, body: `evening ${route.id}`, time_segment_id: segment });
 
     // Moved to Saturdays: Monday evening is the route's own destination again.
     assert.equal((await a().put('/api/time_recurrence', [{ id: segment, time_recurrence: '20230305T170000|PT6H|daily||1|SA' }])).status, 200);

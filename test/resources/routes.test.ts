@@ -30,13 +30,14 @@ describeOnEachDatabase('routes', (server) => {
   // ---------------------------------------------------------------------------------- create
 
   test("create answers {code,message,data:<whole row>} with the spec's types (the spec's IVR example)", async () => {
+    const ivr = String((await server().post('/api/ivrs', { name: 'IVR示例1' })).body.data);
     const reply = await server().post('/api/routes', {
       context: 'context-1',
       dest_type: 'FS_DEST_IVR',
       max_length: '11',
       name: 'IVR test',
       prefix: '1',
-      dest_uuid: '1',
+      dest_uuid: ivr,
     });
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
     assert.deepEqual(Object.keys(reply.body).sort(), ['code', 'data', 'message']);
@@ -45,9 +46,9 @@ describeOnEachDatabase('routes', (server) => {
     const row = reply.body.data;
     assertRouteTypes(row, 'created row');
     assert.ok(Number.isInteger(row.id) && row.id > 0);
-    const { id: _id, created_at: _c, updated_at: _u, body: _body, ...rest } = row;
+    const { id: _id, created_at: _c, updated_at: _u, ...rest } = row;
     for (const [key, value] of Object.entries({
-      name: 'IVR test', context: 'context-1', dest_type: 'FS_DEST_IVR', dest_uuid: '1', prefix: '1', max_length: 11,
+      name: 'IVR test', context: 'context-1', dest_type: 'FS_DEST_IVR', dest_uuid: ivr, body: 'IVR示例1', prefix: '1', max_length: 11,
       disabled: 0, auto_record: 0, proxy_media: 1, route_type: 4, bill_rate: '0.00', deleted_at: '', description: '',
       dnc: '', sdnc: '', media_codec: '', blacklist: '', cid_number: '', outdest_type: '',
     })) {

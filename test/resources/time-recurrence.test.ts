@@ -101,12 +101,13 @@ describeOnEachDatabase('time recurrence (route time segments)', (server) => {
 
   test("the spec's example strings are all accepted and stored verbatim, listed in id order", async () => {
     const route = await newRoute(server());
-    const ids = await addSegments(server(), SPEC_EXAMPLES.map((text) => segment(route.id, text, { dest_type: 'FS_DEST_IVR', dest_uuid: '1', body: 'IVR示例1' })));
+    const ivr = String((await server().post('/api/ivrs', { name: 'IVR示例1' })).body.data);
+    const ids = await addSegments(server(), SPEC_EXAMPLES.map((text) => segment(route.id, text, { dest_type: 'FS_DEST_IVR', dest_uuid: ivr, body: 'IVR示例1' })));
     assert.equal(ids.length, SPEC_EXAMPLES.length);
     assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'ids follow the order of the body');
     const rows = await segmentsOf(server(), route.id);
     assert.deepEqual(rows.map((row) => [row.id, row.time_recurrence, row.dest_type, row.dest_uuid, row.body]),
-      ids.map((id, i) => [id, SPEC_EXAMPLES[i], 'FS_DEST_IVR', '1', 'IVR示例1']));
+      ids.map((id, i) => [id, SPEC_EXAMPLES[i], 'FS_DEST_IVR', ivr, 'IVR示例1']));
   });
 
   test('a malformed recurrence answers 400 naming the item and the field', async () => {

@@ -4,6 +4,7 @@ import { foundation } from './0001-foundation.js';
 import { routing } from './0002-routing.js';
 import { hardening } from './0003-hardening.js';
 import { sipGateways } from './0004-sip-gateways.js';
+import { ivrsBlocksFunctionCodes } from './0005-ivrs-blocks-function-codes.js';
 import { trunks } from './0006-trunks.js';
 import { consoleSupport } from './0007-console.js';
 
@@ -14,6 +15,7 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0002-routing': routing(dialect),
     '0003-hardening': hardening(),
     '0004-sip-gateways': sipGateways(dialect),
+    '0005-ivrs-blocks-function-codes': ivrsBlocksFunctionCodes(dialect),
     '0006-trunks': trunks(dialect),
     '0007-console': consoleSupport(dialect),
   };

@@ -38,6 +38,8 @@ export interface DialplanDestination {
   destType: string;
   destUuid: string;
   body: string;
+  /** FS_DEST_IVRBLOCK: the block's Lua, loaded for the call ('' or undefined: none to run). */
+  blockLua?: string | undefined;
   /** FS_DEST_CLUSTER_TRUNK(_GROUP): the enabled trunks to try, in order (the group's strategy chose it). */
   trunks?: readonly DialplanTrunk[] | undefined;
 }
@@ -84,6 +86,9 @@ const destinationActions: Partial<Record<string, (target: Target) => DialplanLin
   FS_DEST_USER: ({ number, domainName }) => [action('bridge', `user/${number}${domainName ? `@${domainName}` : ''}`)],
   // body is the gateway's name, filled when the route was written (gateway names are one word).
   FS_DEST_GATEWAY: ({ number, destination }) => [action('bridge', `sofia/gateway/${destination.body}/${number}`)],
+  // body is the IVR's name, filled when the route was written (renaming a routed IVR is refused).
+  FS_DEST_IVR: ({ destination }) => [action('answer'), action('ivr', destination.body)],
+  FS_DEST_IVRBLOCK: ({ destination }) => [action('lua', inlineLua(destination.blockLua ?? '', `block-${destination.destUuid}`))],
   FS_DEST_IP: ({ number, destination }) => [action('bridge', `sofia/${IP_DESTINATION_PROFILE}/${number}@${destination.body}`)],
   FS_DEST_CLUSTER_TRUNK: ({ number, destination }) => [action('bridge', trunkDialString(number, destination.trunks ?? []))],
   FS_DEST_CLUSTER_TRUNK_GROUP: ({ number, destination }) => [action('bridge', trunkDialString(number, destination.trunks ?? []))],
@@ -101,6 +106,15 @@ const TRUNK_DESTINATIONS: ReadonlySet<string> = new Set(['FS_DEST_CLUSTER_TRUNK'
 
 /** The destination types the dialplan routes today. */
 export const ROUTABLE_DESTINATION_TYPES: readonly string[] = Object.keys(destinationActions);
+
+/**
+ * `~code` runs inline Lua (mod_lua). FreeSWITCH expands `${...}` and backslash escapes in an
+ * application's data, so the code travels as hex that Lua decodes itself: it arrives byte for byte.
+ */
+function inlineLua(code: string, chunkName: string): string {
+  const hex = Buffer.from(code, 'utf8').toString('hex');
+  return `~local code = ("${hex}"):gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end) assert(load(code, "=${chunkName}"))()`;
+}
 
 /**
  * The trunks one after the other (`|`: bridge tries the next when one fails), each as
@@ -176,6 +190,9 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
   const { call, route, destination } = input;
   const toDestination = destinationActions[destination.destType];
   if (!toDestination) return refused(input, `destination type ${destination.destType} is not yet routable`, 'SERVICE_NOT_IMPLEMENTED');
+  if (destination.destType === 'FS_DEST_IVRBLOCK' && !destination.blockLua) {
+    return refused(input, `block ${destination.destUuid} has no Lua to run (a JavaScript block would need mod_v8)`, 'SERVICE_NOT_IMPLEMENTED');
+  }
   if (TRUNK_DESTINATIONS.has(destination.destType) && (destination.trunks ?? []).length === 0) {
     return refused(input, `${destination.destType} ${destination.destUuid} has no enabled trunk to call`, 'NORMAL_TEMPORARY_FAILURE');
   }

@@ -131,7 +131,7 @@ describe('dialplan: one extension in XUI action order', () => {
   });
 
   test('destinations whose target Switchboard does not have yet are hung up, logged, and say why', () => {
-    for (const destType of ['FS_DEST_IVR', 'FS_DEST_IVRBLOCK', 'FS_DEST_DISTRIBUTORS', 'FS_DEST_USERGW', 'FS_DEST_SOMETHING_NEW']) {
+    for (const destType of ['FS_DEST_DISTRIBUTORS', 'FS_DEST_USERGW', 'FS_DEST_SOMETHING_NEW']) {
       const rendered = renderDialplan(input({ route: { params: [{ k: 'answer', v: '' }] }, destination: { destType, destUuid: '5' } }));
       assert.equal(rendered.refusal, `route 7: destination type ${destType} is not yet routable`);
       assert.equal(rendered.document, expected([
