@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createdId } from '../helpers/assertions.js';
 import { describeWithFreeSwitch, freeSipPort, freeUdpPorts, sipMessages, sipUser, startSipp, type SippRun } from '../helpers/freeswitch.js';
-import { createRoute, freshContext, unique } from '../helpers/routing.js';
+import { createRoute, unique } from '../helpers/routing.js';
 
 /** Calls arrive on the public profile, which routes in this context (freeswitch/sip_profiles/public.xml). */
 const CONTEXT = 'context-2';
