@@ -77,10 +77,16 @@ function entryElement(entry: IvrEntry, menu: IvrMenu): XmlElement {
   return { name: 'entry', attributes: { action, digits, ...(param === undefined ? {} : { param }) } };
 }
 
+/**
+ * FreeSWITCH collects digits only while or after it plays the greeting: a menu without one would
+ * fail at once, so it greets with a moment of silence instead.
+ */
+export const SILENT_GREETING = 'silence_stream://250';
+
 function menuElement(menu: IvrMenu): XmlElement {
   const attributes: Record<string, string> = { name: menu.name };
   for (const setting of SETTINGS) {
-    const value = menu.settings[setting];
+    const value = setting === 'greet_long' ? menu.settings.greet_long || SILENT_GREETING : menu.settings[setting];
     if (value !== '') attributes[setting.replaceAll('_', '-')] = value;
   }
   return { name: 'menu', attributes, children: menu.entries.map((entry) => entryElement(entry, menu)) };

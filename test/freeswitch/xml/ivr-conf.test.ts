@@ -50,11 +50,15 @@ describe('ivr.conf', () => {
       '  <entry action="menu-sub" digits="1" param="sales"/>',
       '  <entry action="menu-exit" digits="9"/>',
       '</menu>',
-      `<menu name="sales" ${DEFAULT_ATTRIBUTES}>`,
+      `<menu name="sales" greet-long="silence_stream://250" ${DEFAULT_ATTRIBUTES}>`,
       '  <entry action="menu-back" digits="*"/>',
       '  <entry action="menu-top" digits="#"/>',
       '</menu>',
     ]));
+  });
+
+  test('a menu without greeting greets with a moment of silence: FreeSWITCH collects digits only after a greeting', () => {
+    assert.match(renderIvrConf([menu('quiet', [])]), /<menu name="quiet" greet-long="silence_stream:\/\/250" timeout=/);
   });
 
   test('no menu: an empty menus element', () => {
