@@ -43,6 +43,8 @@ export interface Config {
   switches: SwitchAddress[];
   /** Where switches write recordings and snapshots: an absolute path, as the switches see it. */
   recordingsDir: string;
+  /** Where uploaded media files live (MEDIA_DIR): an absolute path, as the switches see it, since they play them from there. */
+  mediaDir: string;
   /** HTTP basic auth credentials of POST /freeswitch/xml (FREESWITCH_XML_USER/PASSWORD); unset: open. */
   freeswitchXml: { user: string; password: string } | undefined;
 }
@@ -56,6 +58,7 @@ export const defaultHttpLimits: HttpLimits = {
 
 /** Relative to the working directory, like the default database. */
 export const defaultRecordingsDir = () => resolve('data', 'recordings');
+export const defaultMediaDir = () => resolve('data', 'media');
 
 export const defaultLoginThrottle: LoginThrottleLimits = { windowSeconds: 900, perAddress: 30, perLoginAndAddress: 5 };
 
@@ -83,7 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     timeZone: env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone,
     switches: switchesFrom(env.FREESWITCH_ESL),
-    recordingsDir: recordingsDirFrom(env.RECORDINGS_DIR),
+    recordingsDir: switchPathFrom(env.RECORDINGS_DIR, defaultRecordingsDir(), 'RECORDINGS_DIR'),
+    mediaDir: switchPathFrom(env.MEDIA_DIR, defaultMediaDir(), 'MEDIA_DIR'),
     freeswitchXml: xmlCredentialsFrom(env.FREESWITCH_XML_USER, env.FREESWITCH_XML_PASSWORD),
   };
 }
@@ -103,13 +107,13 @@ function switchesFrom(raw: string | undefined): SwitchAddress[] {
 }
 
 /**
- * The directory goes on FreeSWITCH command lines (uuid_record, record_session), which split on
- * spaces and read quotes, commas and `$` themselves: only plain path characters are accepted.
+ * The directory goes on FreeSWITCH command lines (uuid_record, record_session, playback), which
+ * split on spaces and read quotes, commas and `$` themselves: only plain path characters are accepted.
  */
-function recordingsDirFrom(raw: string | undefined): string {
-  const dir = raw ? resolve(raw) : defaultRecordingsDir();
+function switchPathFrom(raw: string | undefined, fallback: string, name: string): string {
+  const dir = raw ? resolve(raw) : fallback;
   if (!/^[A-Za-z0-9_./+@=-]+$/.test(dir) || dir === '/') {
-    throw new Error(`RECORDINGS_DIR must be a directory path of letters, digits and _ . / + @ = - (it goes on switch command lines), got "${dir}"`);
+    throw new Error(`${name} must be a directory path of letters, digits and _ . / + @ = - (it goes on switch command lines), got "${dir}"`);
   }
   return dir;
 }

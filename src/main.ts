@@ -73,6 +73,7 @@ const app = await buildServer({
   db,
   switches,
   recordingsDir: config.recordingsDir,
+  mediaDir: config.mediaDir,
   ...(config.freeswitchXml ? { freeswitchXml: config.freeswitchXml } : {}),
   sessionTtlSeconds: config.sessionTtlSeconds,
   cookieSecure: config.cookieSecure,

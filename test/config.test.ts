@@ -19,4 +19,12 @@ describe('configuration of the switches', () => {
       assert.throws(() => loadConfig({ RECORDINGS_DIR: dir }), /^Error: RECORDINGS_DIR must be/, dir);
     }
   });
+
+  it('MEDIA_DIR: ./data/media by default, made absolute, and only of characters a command line keeps (switches play files from it)', () => {
+    assert.equal(loadConfig({}).mediaDir, resolve('data', 'media'));
+    assert.equal(loadConfig({ MEDIA_DIR: '/srv/media/' }).mediaDir, '/srv/media');
+    for (const dir of ['/srv/my media', '/srv/m;x', '/']) {
+      assert.throws(() => loadConfig({ MEDIA_DIR: dir }), /^Error: MEDIA_DIR must be/, dir);
+    }
+  });
 });

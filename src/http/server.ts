@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Db } from '../db/connect.js';
-import { defaultHttpLimits, defaultLoginThrottle, defaultRecordingsDir, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
+import { defaultHttpLimits, defaultLoginThrottle, defaultMediaDir, defaultRecordingsDir, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
 import { authPlugin } from './auth.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
 import { installBodyParsers, installInputChecks } from './input.js';
@@ -22,6 +22,8 @@ import { timeSegmentRoutes } from '../resources/time-recurrence/routes.js';
 import { timeTemplateRoutes } from '../resources/time-templates/routes.js';
 import { channelRoutes } from '../resources/channels/routes.js';
 import { configRoutes } from '../resources/configs/routes.js';
+import { mediaFileRoutes } from '../resources/media-files/routes.js';
+import { tonePathRewrite } from '../resources/media-files/tones.js';
 import { statusRoutes } from '../resources/status/routes.js';
 import { EslSwitchStatus } from '../freeswitch/switch-status.js';
 import { SwitchChannelControl } from '../freeswitch/channel-control.js';
@@ -69,6 +71,10 @@ export interface ServerOptions {
   switches?: Switches;
   /** Where switches write recordings and snapshots (config.ts `recordingsDir`). */
   recordingsDir?: string;
+  /** Where media files are stored (config.ts `mediaDir`). */
+  mediaDir?: string;
+  /** Largest media file an upload may carry; 50 MiB by default. */
+  mediaMaxFileBytes?: number;
   /** HTTP basic auth of POST /freeswitch/xml (config.ts `freeswitchXml`); open when omitted. */
   freeswitchXml?: { user: string; password: string };
   /** Omitted in tests: no log output. */
@@ -105,6 +111,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     connectionTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     routerOptions: { ignoreTrailingSlash: true },
+    rewriteUrl: (request) => tonePathRewrite(request.url ?? ''),
     // Errors raised before any route runs, in CONTRACT's shape too (errors.ts).
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
@@ -167,7 +174,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const switches = options.switches ?? new Switches([], { logger: app.log });
   const recordingsDir = options.recordingsDir ?? defaultRecordingsDir();
   await app.register(channelRoutes, { control: new SwitchChannelControl(switches, { recordingsDir }) });
-  await app.register(statusRoutes, { switches: new EslSwitchStatus(switches), dataDirs: [recordingsDir] });
+  const mediaDir = options.mediaDir ?? defaultMediaDir();
+  await app.register(statusRoutes, { switches: new EslSwitchStatus(switches), dataDirs: [recordingsDir, mediaDir] });
+  await app.register(mediaFileRoutes, { mediaDir, maxFileBytes: options.mediaMaxFileBytes ?? 50 * 1024 * 1024 });
   await app.register(configRoutes);
   const sofia = new SofiaSwitchSync(switches, options.db.kysely, app.log);
   writes.onEffects(sofia.deliver);
