@@ -21,6 +21,27 @@ export const DEST_TYPES_NEEDING_UUID = [
 
 export type RouteRow = Record<string, any> & { id: number; name: string };
 
+/** How to create an object of each destination type a resource registered with routes. */
+const DESTINATION_OBJECTS: Record<string, { path: string; body: () => Record<string, unknown> }> = {
+  FS_DEST_GATEWAY: { path: '/api/gateways', body: () => ({ name: unique('gw'), realm: '192.0.2.10' }) },
+  FS_DEST_IVR: { path: '/api/ivrs', body: () => ({ name: unique('ivr') }) },
+  FS_DEST_IVRBLOCK: { path: '/api/blocks', body: () => ({ name: unique('block') }) },
+  FS_DEST_CLUSTER_TRUNK: { path: '/api/trunks', body: () => ({ name: unique('trunk'), remote_addr: '192.0.2.1' }) },
+  FS_DEST_CLUSTER_TRUNK_GROUP: { path: '/api/trunk_groups', body: () => ({ name: unique('tg') }) },
+};
+
+/**
+ * A `dest_uuid` a route of `destType` may name: the id of a new object where a resource checks it
+ * (gateways, IVRs, blocks, trunks, trunk groups), else `fallback` as stored verbatim.
+ */
+export async function destinationId(server: Harness, destType: string, fallback = '42'): Promise<string> {
+  const kind = DESTINATION_OBJECTS[destType];
+  if (!kind) return fallback;
+  const reply = await server.post(kind.path, kind.body());
+  assert.equal(reply.status, 200, `create a ${destType} object: ${JSON.stringify(reply.body)}`);
+  return String(reply.body.data);
+}
+
 let counter = 0;
 /** A name no other test of this process uses. */
 export const unique = (stem: string) => `${stem}-${++counter}`;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import { describeOnEachDatabase } from '../helpers/harness.js';
 import {
-  addSegments, assertBadRequest, assertNotFound, candidateIds, createRoute, explain, freshContext, query, unique,
+  addSegments, assertBadRequest, assertNotFound, candidateIds, createRoute, destinationId, explain, freshContext, query, unique,
 } from '../helpers/routing.js';
 
 /** The keys of a row in the spec's route-verification example. */
@@ -112,14 +112,17 @@ describeOnEachDatabase('route verification', (server) => {
   test('destType (or dest_type) and dest narrow the candidates', async () => {
     const context = await freshContext(server());
     const user = await createRoute(server(), { context, prefix: '1', max_length: 12 });
-    const gateway = await createRoute(server(), { context, prefix: '10', max_length: 12, dest_type: 'FS_DEST_GATEWAY', dest_uuid: 'gw-1' });
+    const gatewayName = unique('gw');
+    const gatewayId = String((await server().post('/api/gateways', { name: gatewayName, realm: '192.0.2.10' })).body.data);
+    const gateway = await createRoute(server(), { context, prefix: '10', max_length: 12, dest_type: 'FS_DEST_GATEWAY', dest_uuid: gatewayId });
     const ip = await createRoute(server(), { context, prefix: '', max_length: 12, dest_type: 'FS_DEST_IP', body: '192.0.2.7' });
     assert.deepEqual(await candidateIds(server(), '1001', context), [gateway.id, user.id, ip.id]);
     assert.deepEqual(await candidateIds(server(), '1001', context, { destType: 'FS_DEST_GATEWAY' }), [gateway.id]);
     assert.deepEqual(await candidateIds(server(), '1001', context, { dest_type: 'FS_DEST_USER' }), [user.id]);
-    assert.deepEqual(await candidateIds(server(), '1001', context, { dest: 'gw-1' }), [gateway.id]);
+    assert.deepEqual(await candidateIds(server(), '1001', context, { dest: gatewayId }), [gateway.id], 'dest matches dest_uuid');
+    assert.deepEqual(await candidateIds(server(), '1001', context, { dest: gatewayName }), [gateway.id], 'dest matches body');
     assert.deepEqual(await candidateIds(server(), '1001', context, { dest: '192.0.2.7' }), [ip.id]);
-    assert.deepEqual(await candidateIds(server(), '1001', context, { destType: 'FS_DEST_USER', dest: 'gw-1' }), []);
+    assert.deepEqual(await candidateIds(server(), '1001', context, { destType: 'FS_DEST_USER', dest: gatewayId }), []);
     assert.deepEqual(await candidateIds(server(), '1001', context, { destType: 'FS_DEST_CTI' }), []);
   });
 
@@ -172,7 +175,8 @@ describeOnEachDatabase('route verification', (server) => {
     const context = await freshContext(server());
     const tooShort = await createRoute(server(), { context, prefix: '1', max_length: 3 });
     const off = await createRoute(server(), { context, prefix: '10', max_length: 4, disabled: 1 });
-    const chosen = await createRoute(server(), { context, prefix: '1', max_length: 4, dest_type: 'FS_DEST_GATEWAY', dest_uuid: 'gw-9' });
+    const gateway = await destinationId(server(), 'FS_DEST_GATEWAY');
+    const chosen = await createRoute(server(), { context, prefix: '1', max_length: 4, dest_type: 'FS_DEST_GATEWAY', dest_uuid: gateway });
     const wider = await createRoute(server(), { context, prefix: '1', max_length: 12 });
     const longerPrefix = await createRoute(server(), { context, prefix: '100', max_length: 12 });
     const catchAll = await createRoute(server(), { context, prefix: '', max_length: 12 });
@@ -184,9 +188,9 @@ describeOnEachDatabase('route verification', (server) => {
     assert.equal(data.callerNumber, '2000');
     assert.equal(data.time, `${MONDAY} 10:00:00`);
     assert.deepEqual(data.route, {
-      id: chosen.id, name: chosen.name, prefix: '1', max_length: 4, dest_type: 'FS_DEST_GATEWAY', dest_uuid: 'gw-9', body: chosen.body, dnc: '', sdnc: '',
+      id: chosen.id, name: chosen.name, prefix: '1', max_length: 4, dest_type: 'FS_DEST_GATEWAY', dest_uuid: gateway, body: chosen.body, dnc: '', sdnc: '',
     });
-    assert.deepEqual(data.destination, { dest_type: 'FS_DEST_GATEWAY', dest_uuid: 'gw-9', body: chosen.body, time_segment_id: null });
+    assert.deepEqual(data.destination, { dest_type: 'FS_DEST_GATEWAY', dest_uuid: gateway, body: chosen.body, time_segment_id: null });
     assert.equal(data.dnc_number, '1001');
     assert.equal(data.sdnc_number, '2000');
     const outcomes = Object.fromEntries(data.considered.map((entry: { route_id: number; outcome: string }) => [entry.route_id, entry.outcome]));

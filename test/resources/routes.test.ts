@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describeOnEachDatabase } from '../helpers/harness.js';
 import {
   DEST_TYPES_NEEDING_UUID, SPEC_ROUTE_KEYS, WIRE_TIME, addSegments, assertBadRequest, assertConflict, assertNotFound,
-  createRoute, freshContext, getRoute, unique, type RouteRow,
+  createRoute, destinationId, freshContext, getRoute, unique, type RouteRow,
 } from '../helpers/routing.js';
 
 /** A row without the fields any write changes, for "nothing else changed" comparisons. */
@@ -149,8 +149,9 @@ describeOnEachDatabase('routes', (server) => {
       const body = { name: unique('uuid'), max_length: 12, context, dest_type: destType, prefix: `7${i}` };
       assertBadRequest(await server().post('/api/routes', body), 'dest_uuid', `${destType} without dest_uuid`);
       assertBadRequest(await server().post('/api/routes', { ...body, dest_uuid: '' }), 'dest_uuid', `${destType} with dest_uuid ""`);
-      const row = await createRoute(server(), { ...body, dest_uuid: '42' });
-      assert.equal(row.dest_uuid, '42', destType);
+      const uuid = await destinationId(server(), destType);
+      const row = await createRoute(server(), { ...body, dest_uuid: uuid });
+      assert.equal(row.dest_uuid, uuid, destType);
       assert.equal(row.dest_type, destType);
     }
     for (const [i, destType] of ['FS_DEST_USER', 'FS_DEST_SYSTEM', 'FS_DEST_CONFERENCE'].entries()) {
@@ -178,7 +179,7 @@ describeOnEachDatabase('routes', (server) => {
   test('the same context+prefix+max_length answers 409 naming prefix; any other combination is fine', async () => {
     const [first, second] = [await freshContext(server()), await freshContext(server())];
     await createRoute(server(), { context: first, prefix: '8', max_length: 10 });
-    const clash = await server().post('/api/routes', { name: unique('clash'), context: first, prefix: '8', max_length: '10', dest_type: 'FS_DEST_GATEWAY', dest_uuid: '3' });
+    const clash = await server().post('/api/routes', { name: unique('clash'), context: first, prefix: '8', max_length: '10', dest_type: 'FS_DEST_GATEWAY', dest_uuid: await destinationId(server(), 'FS_DEST_GATEWAY') });
     assertConflict(clash, 'prefix');
     await createRoute(server(), { context: second, prefix: '8', max_length: 10 });
     await createRoute(server(), { context: first, prefix: '8', max_length: 11 });
@@ -313,11 +314,13 @@ describeOnEachDatabase('routes', (server) => {
   test('list filters: context, destType and dest_type, dest (dest_uuid or body), name (substring), disabled', async () => {
     const [context, other] = [await freshContext(server()), await freshContext(server())];
     const stem = unique('Filter');
+    // The gateway's name becomes the routes' body, which `dest` matches as it matches dest_uuid.
+    const gatewayId = String((await server().post('/api/gateways', { name: `${stem}-gw-id`, realm: '192.0.2.10' })).body.data);
     const user = await createRoute(server(), { context, prefix: '1', name: `${stem}-user` });
-    const gateway = await createRoute(server(), { context, prefix: '2', name: `${stem}-gw`, dest_type: 'FS_DEST_GATEWAY', dest_uuid: `${stem}-gw-id` });
+    const gateway = await createRoute(server(), { context, prefix: '2', name: `${stem}-gw`, dest_type: 'FS_DEST_GATEWAY', dest_uuid: gatewayId });
     const ip = await createRoute(server(), { context, prefix: '3', name: `${stem}-ip`, dest_type: 'FS_DEST_IP', body: `${stem}.example.net` });
     const off = await createRoute(server(), { context, prefix: '4', name: `${stem}-off`, disabled: 1 });
-    const elsewhere = await createRoute(server(), { context: other, prefix: '1', name: `${stem}-elsewhere`, dest_type: 'FS_DEST_GATEWAY', dest_uuid: `${stem}-gw-id` });
+    const elsewhere = await createRoute(server(), { context: other, prefix: '1', name: `${stem}-elsewhere`, dest_type: 'FS_DEST_GATEWAY', dest_uuid: gatewayId });
 
     const ids = async (params: string) => {
       const reply = await server().get(`/api/routes?${params}`);
@@ -388,14 +391,15 @@ describeOnEachDatabase('routes', (server) => {
     const context = await freshContext(server());
     const route = await createRoute(server(), { context, prefix: '22' });
     const name = unique('test');
+    const gateway = await destinationId(server(), 'FS_DEST_GATEWAY');
     const reply = await server().put(`/api/routes/${route.id}`, {
-      auto_record: '1', context, description: '1', dest_type: 'FS_DEST_GATEWAY', dest_uuid: '1', max_length: 12, name, prefix: '78900', route_type: '4',
+      auto_record: '1', context, description: '1', dest_type: 'FS_DEST_GATEWAY', dest_uuid: gateway, max_length: 12, name, prefix: '78900', route_type: '4',
     });
     assert.deepEqual(reply.body, { code: 200, message: 'success', data: String(route.id) });
     const after = await getRoute(server(), route.id);
     assert.deepEqual(
       [after.auto_record, after.description, after.dest_type, after.dest_uuid, after.max_length, after.name, after.prefix, after.route_type],
-      [1, '1', 'FS_DEST_GATEWAY', '1', 12, name, '78900', 4],
+      [1, '1', 'FS_DEST_GATEWAY', gateway, 12, name, '78900', 4],
     );
   });
 
