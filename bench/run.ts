@@ -2,11 +2,15 @@
 import { benchRoutingEngine } from './routing-engine.js';
 import { benchHttpVerification } from './http-verification.js';
 import { benchStartup } from './startup.js';
+import { benchDialplanHttp } from './dialplan-http.js';
+import { benchFreeSwitchCalls } from './freeswitch-calls.js';
 
 const sections: [string, () => Promise<string>][] = [
   ['Routing engine: decide() and best() against one SQL LIKE query per call (XUI)', benchRoutingEngine],
   ['Route verification over HTTP at 100k routes, against a bare Fastify route', benchHttpVerification],
   ['Start-up: spawn to first answered request', () => benchStartup([0, 1_000_000])],
+  ['Dialplan fetches (POST /freeswitch/xml) over HTTP at 100k routes, against a bare Fastify route', benchDialplanHttp],
+  ['Calls per second through a real FreeSWITCH: Switchboard dialplan against a static XML dialplan', benchFreeSwitchCalls],
 ];
 
 console.log(`# Switchboard benchmarks (${new Date().toISOString()}, node ${process.version})\n`);

@@ -125,6 +125,11 @@ export interface FreeSwitchOptions {
   xmlPassword: string;
   /** RTP ports to give FreeSWITCH: two per call leg. */
   rtpPorts?: number;
+  /**
+   * Extensions (XML) for a static dialplan context `context-2`, used instead of Switchboard's:
+   * the xml_curl binding then leaves the dialplan out.
+   */
+  staticDialplan?: string;
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -175,6 +180,7 @@ export class FreeSwitch {
       rtp_end_port: String(ports.rtpEnd),
       domain: '127.0.0.1',
     });
+    if (options.staticDialplan !== undefined) useStaticDialplan(join(dir, 'conf'), options.staticDialplan);
     for (const sub of ['log', 'db', 'run', 'storage', 'recordings', 'temp', 'cache', 'certs', 'sounds']) mkdirSync(join(dir, sub));
     const freeswitch = new FreeSwitch(dir, ports, eventSocketPassword);
     await freeswitch.launch();
@@ -219,6 +225,11 @@ export class FreeSwitch {
     }
   }
 
+  /** The running FreeSWITCH process's id. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Runs `api <command>` on the switch. */
   api(command: string, ...args: string[]): Promise<string> {
     return this.esl.api(command, args);
@@ -245,6 +256,22 @@ export class FreeSwitch {
     await this.stopProcess();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Unbinds the dialplan from Switchboard and puts `extensions` in context-2 of the static dialplan. */
+function useStaticDialplan(conf: string, extensions: string): void {
+  const bindings = join(conf, 'autoload_configs', 'xml_curl.conf.xml');
+  replaceOnce(bindings, 'bindings="dialplan|directory|configuration"', 'bindings="directory|configuration"');
+  const main = join(conf, 'freeswitch.xml');
+  const section = /(<section name="dialplan"[^>]*>)/.exec(readFileSync(main, 'utf8'))?.[1];
+  if (!section) throw new Error(`${main} has no dialplan section`);
+  replaceOnce(main, section, `${section}\n    <context name="context-2">\n${extensions}\n    </context>`);
+}
+
+function replaceOnce(file: string, text: string, replacement: string): void {
+  const content = readFileSync(file, 'utf8');
+  if (!content.includes(text)) throw new Error(`${file} does not contain ${text}`);
+  writeFileSync(file, content.replace(text, replacement));
 }
 
 /** Rewrites the values of `<X-PRE-PROCESS cmd="set" data="name=value"/>` lines; every name must exist. */
@@ -285,10 +312,13 @@ export interface SippOptions {
   timeoutSeconds?: number;
   /** Extra argv, e.g. ['-d', '500']. */
   extra?: string[];
+  /** Keep every SIP message in `messages` (default); off for load, where tracing would cost more than the calls. */
+  traceMessages?: boolean;
 }
 
 /** A running sipp; `done` settles with its exit and the messages it traced. */
 export interface Sipp {
+  pid: number | undefined;
   done: Promise<SippRun>;
   stop(): void;
 }
@@ -304,7 +334,7 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
     '-sf', join(SIPP_SCENARIOS, options.scenario),
     '-i', '127.0.0.1', '-p', String(options.localPort), '-mp', String(mediaPort),
     '-m', String(options.calls ?? 1),
-    '-nostdin', '-trace_msg', '-message_file', messageFile,
+    '-nostdin', ...(options.traceMessages === false ? [] : ['-trace_msg', '-message_file', messageFile]),
     '-timeout', `${options.timeoutSeconds ?? 30}s`, '-timeout_error',
     ...(options.service ? ['-s', options.service] : []),
     ...(options.rate ? ['-r', String(options.rate)] : []),
@@ -324,7 +354,7 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
       resolve({ code, output, messages });
     });
   });
-  return { done, stop: () => child.kill('SIGTERM') };
+  return { pid: child.pid, done, stop: () => child.kill('SIGTERM') };
 }
 
 export interface SipMessage {
