@@ -149,10 +149,11 @@ const started: Server[] = [];
 export async function spawnServer(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const base = { ...process.env };
-  for (const name of ['ADMIN_PASSWORD', 'DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL']) delete base[name];
+  for (const name of ['ADMIN_PASSWORD', 'DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL', 'FREESWITCH_ESL']) delete base[name];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...base, PORT: String(port), HOST: '127.0.0.1', ...env },
+    // No switch unless a test names one: the default (127.0.0.1:8021) would only add retry noise.
+    env: { ...base, PORT: String(port), HOST: '127.0.0.1', FREESWITCH_ESL: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const server = new Server(child, port);
