@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe } from 'node:test';
 import { EslClient } from '../../src/freeswitch/esl/client.js';
+import { Switches } from '../../src/freeswitch/esl/switches.js';
 import { sqlite } from './databases.js';
 import { Harness } from './harness.js';
 
@@ -86,6 +87,19 @@ async function udpPortFree(port: number): Promise<boolean> {
   });
 }
 
+/** Whether some socket of this host listens on UDP `port`, read from Linux's socket tables (binding to probe would race the owner). */
+function udpPortBound(port: number): boolean {
+  // local_address, the second column, ends with the port in hex: `0100007F:13C4`.
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return ['/proc/net/udp', '/proc/net/udp6'].some((table) => {
+    try {
+      return readFileSync(table, 'utf8').split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(suffix));
+    } catch {
+      return false;
+    }
+  });
+}
+
 const taken = new Set<number>();
 
 /**
@@ -130,9 +144,14 @@ export interface FreeSwitchOptions {
    * the xml_curl binding then leaves the dialplan out.
    */
   staticDialplan?: string;
+  /** Domains and users (XML) for the static directory, which FreeSWITCH reads when Switchboard has none. */
+  staticDirectory?: string;
+  /** The Event Socket port, when the caller must know it before the switch starts; a free one otherwise. */
+  eventSocketPort?: number;
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const EVENT_SOCKET_PASSWORD = 'test-esl-password';
 
 /** One FreeSWITCH process on the repository's configuration, its ports and its log. */
 export class FreeSwitch {
@@ -160,11 +179,11 @@ export class FreeSwitch {
     const ports = {
       internalSip: await freeSipPort(),
       publicSip: await freeSipPort(),
-      eventSocket: await freeSipPort(),
+      eventSocket: options.eventSocketPort ?? (await freeSipPort()),
       rtpStart,
       rtpEnd: rtpStart + rtpPorts - 1,
     };
-    const eventSocketPassword = 'test-esl-password';
+    const eventSocketPassword = EVENT_SOCKET_PASSWORD;
     cpSync(CONFIG_DIR, join(dir, 'conf'), { recursive: true });
     writeVars(join(dir, 'conf', 'vars.xml'), {
       switchboard_xml_url: options.xmlUrl,
@@ -181,6 +200,7 @@ export class FreeSwitch {
       domain: '127.0.0.1',
     });
     if (options.staticDialplan !== undefined) useStaticDialplan(join(dir, 'conf'), options.staticDialplan);
+    if (options.staticDirectory !== undefined) insertIntoSection(join(dir, 'conf', 'freeswitch.xml'), 'directory', options.staticDirectory);
     for (const sub of ['log', 'db', 'run', 'storage', 'recordings', 'temp', 'cache', 'certs', 'sounds']) mkdirSync(join(dir, sub));
     const freeswitch = new FreeSwitch(dir, ports, eventSocketPassword);
     await freeswitch.launch();
@@ -262,16 +282,21 @@ export class FreeSwitch {
 function useStaticDialplan(conf: string, extensions: string): void {
   const bindings = join(conf, 'autoload_configs', 'xml_curl.conf.xml');
   replaceOnce(bindings, 'bindings="dialplan|directory|configuration"', 'bindings="directory|configuration"');
-  const main = join(conf, 'freeswitch.xml');
-  const section = /(<section name="dialplan"[^>]*>)/.exec(readFileSync(main, 'utf8'))?.[1];
-  if (!section) throw new Error(`${main} has no dialplan section`);
-  replaceOnce(main, section, `${section}\n    <context name="context-2">\n${extensions}\n    </context>`);
+  insertIntoSection(join(conf, 'freeswitch.xml'), 'dialplan', `<context name="context-2">\n${extensions}\n</context>`);
+}
+
+/** Puts `xml` at the start of the `<section name="…">` element of freeswitch.xml. */
+function insertIntoSection(main: string, name: string, xml: string): void {
+  const section = new RegExp(`(<section name="${name}"[^>]*>)`).exec(readFileSync(main, 'utf8'))?.[1];
+  if (!section) throw new Error(`${main} has no ${name} section`);
+  replaceOnce(main, section, `${section}\n${xml}`);
 }
 
 function replaceOnce(file: string, text: string, replacement: string): void {
   const content = readFileSync(file, 'utf8');
   if (!content.includes(text)) throw new Error(`${file} does not contain ${text}`);
-  writeFileSync(file, content.replace(text, replacement));
+  // A function, so that `$$` in the replacement (FreeSWITCH's $${var}) stays as written.
+  writeFileSync(file, content.replace(text, () => replacement));
 }
 
 /** Rewrites the values of `<X-PRE-PROCESS cmd="set" data="name=value"/>` lines; every name must exist. */
@@ -354,6 +379,15 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
       resolve({ code, output, messages });
     });
   });
+  // A sipp that answers is of use only once it listens: a call arriving before would be refused.
+  if (!options.remote) {
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
+    const deadline = Date.now() + 10_000;
+    while (!exited() && !udpPortBound(options.localPort)) {
+      if (Date.now() > deadline) throw new Error(`sipp did not listen on ${options.localPort} within 10 s:\n${output}`);
+      await sleep(20);
+    }
+  }
   return { pid: child.pid, done, stop: () => child.kill('SIGTERM') };
 }
 
@@ -390,6 +424,13 @@ export interface SwitchAndServer {
   freeswitch: FreeSwitch;
 }
 
+export interface SuiteOptions {
+  /** Switchboard controls the switch over its Event Socket (FREESWITCH_ESL), as the channels API does. */
+  control?: boolean;
+  /** See FreeSwitchOptions.staticDirectory. */
+  staticDirectory?: string;
+}
+
 const XML_CREDENTIALS = { user: 'freeswitch', password: 'test-xml-password' };
 
 /**
@@ -397,7 +438,7 @@ const XML_CREDENTIALS = { user: 'freeswitch', password: 'test-xml-password' };
  * Switchboard (with basic auth); skipped, with the reason printed, where FreeSWITCH or sipp is
  * missing.
  */
-export function describeWithFreeSwitch(title: string, suite: (both: () => SwitchAndServer) => void): void {
+export function describeWithFreeSwitch(title: string, suite: (both: () => SwitchAndServer) => void, options: SuiteOptions = {}): void {
   const missing = freeswitchUnavailable();
   if (missing) {
     console.log(`# skipped: ${missing}`);
@@ -406,14 +447,30 @@ export function describeWithFreeSwitch(title: string, suite: (both: () => Switch
   }
   describe(title, () => {
     let both: SwitchAndServer | undefined;
+    let switches: Switches | undefined;
     const recordings = mkdtempSync(join(tmpdir(), 'switchboard-recordings-'));
     before(async () => {
-      const server = await Harness.start(sqlite, { freeswitchXml: XML_CREDENTIALS, recordingsDir: recordings });
+      const eventSocketPort = await freeSipPort();
+      if (options.control) {
+        switches = new Switches([{ name: `127.0.0.1:${eventSocketPort}`, host: '127.0.0.1', port: eventSocketPort, password: EVENT_SOCKET_PASSWORD }], {
+          logger: silent, reconnectDelay: { initialMs: 100, maxMs: 1_000 },
+        });
+      }
+      const server = await Harness.start(sqlite, { freeswitchXml: XML_CREDENTIALS, recordingsDir: recordings, ...(switches ? { switches } : {}) });
       const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
-      const freeswitch = await FreeSwitch.start({ xmlUrl: `${address}/freeswitch/xml`, xmlUser: XML_CREDENTIALS.user, xmlPassword: XML_CREDENTIALS.password });
+      const freeswitch = await FreeSwitch.start({
+        xmlUrl: `${address}/freeswitch/xml`, xmlUser: XML_CREDENTIALS.user, xmlPassword: XML_CREDENTIALS.password, eventSocketPort,
+        ...(options.staticDirectory === undefined ? {} : { staticDirectory: options.staticDirectory }),
+      });
+      if (switches) {
+        const ready = new Promise<void>((resolve) => switches!.once('ready', () => resolve()));
+        switches.start();
+        await ready;
+      }
       both = { server, freeswitch };
     }, { timeout: 90_000 });
     after(async () => {
+      await switches?.close();
       await both?.freeswitch.stop();
       await both?.server.close();
       rmSync(recordings, { recursive: true, force: true });
