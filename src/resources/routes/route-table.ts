@@ -194,14 +194,14 @@ async function loadRows(db: Db, ids: readonly number[]): Promise<Map<number, Row
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-/** Params of routes that exist, each route's in run order ([] for a route without params). */
+/**
+ * Each route's params in run order; [] for a route without any (or without a row: such an entry
+ * is never asked for, and is dropped like any other when a route of that id is written).
+ */
 async function loadParams(db: Db, ids: readonly number[]): Promise<Map<number, Row<'params'>[]>> {
-  const [routes, params] = await Promise.all([
-    db.kysely.selectFrom('routes').select('id').where('id', 'in', ids).execute(),
-    db.kysely.selectFrom('params').selectAll().where('realm', '=', ROUTE_PARAM_REALM).where('ref_id', 'in', ids)
-      .orderBy('o').orderBy('id').execute(),
-  ]);
-  const byRoute = new Map<number, Row<'params'>[]>(routes.map((route) => [route.id, []]));
+  const params = await db.kysely.selectFrom('params').selectAll().where('realm', '=', ROUTE_PARAM_REALM).where('ref_id', 'in', ids)
+    .orderBy('o').orderBy('id').execute();
+  const byRoute = new Map<number, Row<'params'>[]>(ids.map((id) => [id, []]));
   for (const param of params) byRoute.get(param.ref_id)?.push(param);
   return byRoute;
 }
