@@ -96,6 +96,21 @@ export async function assertAllHeld(
   if (missing >= 0) throw badRequest(field(missing), `no ${noun} with id ${ids[missing]}`);
 }
 
+/**
+ * No other row of `table` holds `value` in `column` (a unique name), or a 409 names `field`:
+ * `<noun> "<value>" already exists`. `except` is the row being updated.
+ */
+export async function assertValueFree(
+  db: Kysely<Database>,
+  table: TableName,
+  column: string,
+  value: string,
+  described: { noun: string; field?: string; except?: number },
+): Promise<void> {
+  const taken: { id: number } | undefined = await (db as Kysely<any>).selectFrom(table).select('id').where(column, '=', value).executeTakeFirst();
+  if (taken && taken.id !== described.except) throw conflict(described.field ?? column, `${described.noun} "${value}" already exists`);
+}
+
 /** The row `id` of `table`, locked until the write commits; 404 when there is none. */
 export async function lockedById<T extends TableName>(scope: WriteScope, table: T, id: number): Promise<Row<T>> {
   const row = await scope.lock(table, 'id' as keyof Row<T> & string, id, 'update');

@@ -8,7 +8,7 @@ import type { WriteScope } from '../../db/write-path.js';
 import type { References } from '../../db/references.js';
 import { GATEWAY_PARAM_REALM, TEMPLATE_REF_ID } from '../../db/migrations/0004-sip-gateways.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
+import { assertValueFree, crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
 import { CreatedEnvelope, created } from '../../http/kit/envelopes.js';
 import { Id, IdParams, Message, flipped } from '../../http/kit/types.js';
 import { assertSettingValue, copyParams, deleteOwnedParams, ownedParamRoutes, ownedParams } from '../sip-profiles/owned-params.js';
@@ -35,10 +35,8 @@ function assertRenderable(gateway: Pick<Row<'gateways'>, 'realm' | 'username' | 
   }
 }
 
-async function assertNameFree(db: Kysely<Database>, name: string, except?: number): Promise<void> {
-  const taken = await db.selectFrom('gateways').select('id').where('name', '=', name).executeTakeFirst();
-  if (taken && taken.id !== except) throw conflict('name', `gateway "${name}" already exists`);
-}
+const assertNameFree = (db: Kysely<Database>, name: string, except?: number) =>
+  assertValueFree(db, 'gateways', 'name', name, { noun: 'gateway', ...(except === undefined ? {} : { except }) });
 
 /** The profile a gateway runs on, held until commit so that it cannot be deleted under it. */
 async function heldProfile(scope: WriteScope, id: number | undefined): Promise<Row<'sip_profiles'>> {

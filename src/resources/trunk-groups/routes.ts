@@ -6,7 +6,7 @@ import type { Database, Row } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { conflict } from '../../http/errors.js';
-import { assertAllHeld, crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
+import { assertAllHeld, assertValueFree, crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
 import { CreatedEnvelope, PageOf, created } from '../../http/kit/envelopes.js';
 import { ListQuery, pageOfRows } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
@@ -22,10 +22,8 @@ type Members = NonNullable<Static<typeof TrunkGroupCreate>['members']>;
 const describeGroup = (group: Pick<Row<'trunk_groups'>, 'id' | 'name'>) => `trunk group "${group.name}" (id ${group.id})`;
 const toWire = ({ rr_counter: _turn, ...group }: Row<'trunk_groups'>) => defaultWire(group);
 
-async function assertNameFree(db: Kysely<Database>, name: string, except?: number): Promise<void> {
-  const taken = await db.selectFrom('trunk_groups').select('id').where('name', '=', name).executeTakeFirst();
-  if (taken && taken.id !== except) throw conflict('name', `trunk group "${name}" already exists`);
-}
+const assertNameFree = (db: Kysely<Database>, name: string, except?: number) =>
+  assertValueFree(db, 'trunk_groups', 'name', name, { noun: 'trunk group', ...(except === undefined ? {} : { except }) });
 
 /** Replaces the group's members; their trunks are held until commit so none is deleted under it. */
 async function replaceMembers(scope: WriteScope, groupId: number, members: Members): Promise<void> {

@@ -5,7 +5,7 @@ import type { Static } from 'typebox';
 import type { Database, NewRow, Row } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
 import { badRequest, conflict } from '../../http/errors.js';
-import { crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
+import { assertValueFree, crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { trunkAddressProblem } from './address.js';
 import { Bool, TrunkCreate, TrunkDetail, TrunkImport, TrunkImported, TrunkRow, TrunkUpdate } from './schema.js';
@@ -26,10 +26,8 @@ function assertAddresses(values: Pick<TrunkValues, 'remote_addr' | 'local_addr'>
   if (local) throw badRequest(field('local_addr'), local);
 }
 
-async function assertNameFree(db: Kysely<Database>, name: string, field: string, except?: number): Promise<void> {
-  const taken = await db.selectFrom('trunks').select('id').where('name', '=', name).executeTakeFirst();
-  if (taken && taken.id !== except) throw conflict(field, `trunk "${name}" already exists`);
-}
+const assertNameFree = (db: Kysely<Database>, name: string, field: string, except?: number) =>
+  assertValueFree(db, 'trunks', 'name', name, { noun: 'trunk', field, ...(except === undefined ? {} : { except }) });
 
 /** What a trunk created without them has (the spec's example trunk). */
 const DEFAULTS = { description: '', type: 'INOUT', protocol: 'UDP', local_addr: '', register: 0, enabled: 1, source: '', params: '', media_codec: '' };
