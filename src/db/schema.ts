@@ -27,6 +27,7 @@ export interface Database {
   trunk_groups: TrunkGroupsTable;
   trunk_group_members: TrunkGroupMembersTable;
   route_codes: RouteCodesTable;
+  extensions: ExtensionsTable;
 }
 
 interface Timestamps {
@@ -297,3 +298,20 @@ export type TableName = keyof Database;
 export type Row<T extends TableName> = Selectable<Database[T]>;
 export type NewRow<T extends TableName> = Insertable<Database[T]>;
 export type RowPatch<T extends TableName> = Updateable<Database[T]>;
+
+export interface ExtensionsTable extends Timestamps {
+  id: Generated<number>;
+  extn: string;
+  domain: Generated<string>;
+  name: Generated<string>;
+  /** A context key: the routing context of the extension's calls. */
+  context: string;
+  /** md5 of `extn:domain:password`, FreeSWITCH's `a1-hash`; the password itself is never kept. */
+  a1_hash: string;
+  cid_name: Generated<string>;
+  cid_number: Generated<string>;
+  type: Generated<string>;
+  auto_record: Generated<number>;
+  disabled: Generated<number>;
+  user_id: number | null;
+}

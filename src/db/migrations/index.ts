@@ -7,6 +7,7 @@ import { sipGateways } from './0004-sip-gateways.js';
 import { ivrsBlocksFunctionCodes } from './0005-ivrs-blocks-function-codes.js';
 import { trunks } from './0006-trunks.js';
 import { consoleSupport } from './0007-console.js';
+import { extensions } from './0008-extensions.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
 function allMigrations(dialect: DialectName): Record<string, Migration> {
@@ -18,6 +19,7 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0005-ivrs-blocks-function-codes': ivrsBlocksFunctionCodes(dialect),
     '0006-trunks': trunks(dialect),
     '0007-console': consoleSupport(dialect),
+    '0008-extensions': extensions(dialect),
   };
 }
 
