@@ -81,6 +81,12 @@ const decodeEntities = (text: string) => text.replace(/&(amp|lt|gt|quot|apos);/g
 
 const isSofiaEffect = (effect: Effect): effect is SofiaEffect => effect.kind === SOFIA_EFFECT;
 
+/**
+ * Whether a `sofia` answer says no. The success line is not always first: `startgw` reloads the
+ * XML and answers `Reload XML [Success]` before `+OK start gateway NAME complete`.
+ */
+const sofiaRefused = (answer: string) => /^-ERR/m.test(answer) || !/^\+OK/m.test(answer);
+
 export interface SofiaSyncLog {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
@@ -125,7 +131,7 @@ export class SofiaSwitchSync implements SofiaControl {
       try {
         const answer = await this.switches.api(switchName, 'sofia', args);
         // A switch that refuses (killgw of a gateway it does not run) is not a lost command.
-        if (answer.startsWith('-ERR')) this.log.info({ switch: switchName, command: args.join(' '), answer: answer.trim() }, 'sofia refused');
+        if (sofiaRefused(answer)) this.log.info({ switch: switchName, command: args.join(' '), answer: answer.trim() }, 'sofia refused');
       } catch (error) {
         this.log.warn({ switch: switchName, command: args.join(' ') }, `sofia command not delivered: ${(error as Error).message}`);
         return false;
@@ -161,8 +167,8 @@ export class SofiaSwitchSync implements SofiaControl {
         throw new SwitchUnavailableError(client.name, (error as Error).message);
       }
     }));
-    const refused = answers.find((answer) => !answer.startsWith('+OK'));
-    if (refused !== undefined && answers.every((answer) => !answer.startsWith('+OK'))) {
+    const refused = answers.find(sofiaRefused);
+    if (refused !== undefined && answers.every(sofiaRefused)) {
       throw new HttpError(409, `action: the switch refused: ${refused.trim()}`);
     }
   }
