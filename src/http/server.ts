@@ -29,6 +29,7 @@ import { EslSwitchStatus } from '../freeswitch/switch-status.js';
 import { SwitchChannelControl } from '../freeswitch/channel-control.js';
 import { Switches } from '../freeswitch/esl/switches.js';
 import { xmlCurlPlugin } from '../freeswitch/xml-curl.js';
+import { FunctionCodeTable } from '../resources/function-codes/code-table.js';
 import { SofiaSwitchSync, sofiaConfSource } from '../freeswitch/switch-effects.js';
 import { sipProfileRoutes } from '../resources/sip-profiles/routes.js';
 import { gatewayRoutes } from '../resources/gateways/routes.js';
@@ -51,6 +52,8 @@ declare module 'fastify' {
     /** The resources routes can send calls to, registered by those resources. */
     destinations: Destinations;
     routeTable: RouteTable;
+    /** The enabled function codes, as the dialplan matches dialled numbers against them. */
+    functionCodes: FunctionCodeTable;
   }
 }
 
@@ -138,6 +141,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const routeTable = new RouteTable(options.db, zone, (message) => app.log.error(message));
   await routeTable.start(writes);
   app.decorate('routeTable', routeTable);
+  const functionCodes = new FunctionCodeTable(options.db.kysely);
+  await functionCodes.start(writes);
+  app.decorate('functionCodes', functionCodes);
   installErrorHandling(app);
 
   await app.register(cookie);
