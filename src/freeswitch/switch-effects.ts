@@ -18,18 +18,39 @@ import { SwitchUnavailableError } from '../resources/channels/control.js';
 import type { GatewayAction, GatewayStatusReport, RunningGateway, SofiaControl } from '../resources/gateways/control.js';
 import { SOFIA_EFFECT, type SofiaEffect } from '../resources/sip-profiles/sofia-effects.js';
 import type { Switches } from './esl/switches.js';
-import { renderSofiaConf, type Setting, type SofiaConfig, type SofiaGateway } from './xml/sofia-conf.js';
+import { ALL_GATEWAYS, renderSofiaConf, type Setting, type SofiaConfig, type SofiaGateway, type SofiaScope } from './xml/sofia-conf.js';
 import type { XmlSource } from './xml/registry.js';
 
-/** Everything enabled that sofia.conf renders, read in four queries whatever the number of gateways. */
-export async function loadSofiaConfig(db: Kysely<Database>): Promise<SofiaConfig> {
-  const [profiles, gateways, params, variables] = await Promise.all([
-    db.selectFrom('sip_profiles').selectAll().where('disabled', '=', 0).orderBy('id').execute(),
-    db.selectFrom('gateways').selectAll().where('disabled', '=', 0).orderBy('id').execute(),
+/**
+ * Everything enabled that sofia.conf renders for `scope`, in four queries whatever the number of
+ * gateways. A profile or gateway fetch (rescan, startgw) reads only the rows it answers with.
+ */
+export async function loadSofiaConfig(db: Kysely<Database>, scope: SofiaScope = {}): Promise<SofiaConfig> {
+  const whole = scope.profile === undefined;
+  const oneGateway = scope.gateway !== undefined && scope.gateway !== ALL_GATEWAYS;
+  const profiles = await db.selectFrom('sip_profiles').selectAll().where('disabled', '=', 0)
+    .$if(!whole, (query) => query.where('name', '=', scope.profile!)).orderBy('id').execute();
+  if (profiles.length === 0 && !whole) return { globals: [], profiles: [] };
+  const gateways = await db.selectFrom('gateways').selectAll().where('disabled', '=', 0)
+    .$if(!whole, (query) => query.where('profile_id', 'in', profiles.map((profile) => profile.id)))
+    .$if(oneGateway, (query) => query.where('name', '=', scope.gateway!))
+    .orderBy('id').execute();
+  const gatewayIds = gateways.map((gateway) => gateway.id);
+  const [params, variables] = await Promise.all([
     db.selectFrom('params').select(['realm', 'ref_id', 'k', 'v'])
-      .where('realm', 'in', [SIP_PROFILE_PARAM_REALM, GATEWAY_PARAM_REALM, SOFIA_GLOBALS_REALM]).where('disabled', '=', 0)
+      .where('disabled', '=', 0)
+      .where((where) => whole
+        ? where('realm', 'in', [SIP_PROFILE_PARAM_REALM, GATEWAY_PARAM_REALM, SOFIA_GLOBALS_REALM])
+        : where.or([
+          where.and([where('realm', '=', SIP_PROFILE_PARAM_REALM), where('ref_id', 'in', profiles.map((profile) => profile.id))]),
+          ...(gatewayIds.length === 0 ? [] : [where.and([where('realm', '=', GATEWAY_PARAM_REALM), where('ref_id', 'in', gatewayIds)])]),
+          where('realm', '=', SOFIA_GLOBALS_REALM),
+        ]))
       .orderBy('o').orderBy('id').execute(),
-    db.selectFrom('gateway_variables').select(['gateway_id', 'k', 'v', 'direction']).where('disabled', '=', 0).orderBy('id').execute(),
+    gatewayIds.length === 0 && !whole
+      ? []
+      : db.selectFrom('gateway_variables').select(['gateway_id', 'k', 'v', 'direction']).where('disabled', '=', 0)
+        .$if(!whole, (query) => query.where('gateway_id', 'in', gatewayIds)).orderBy('id').execute(),
   ]);
   const settingsOf = new Map<string, Setting[]>();
   for (const { realm, ref_id, k, v } of params) {
@@ -62,10 +83,10 @@ export async function loadSofiaConfig(db: Kysely<Database>): Promise<SofiaConfig
 
 /** sofia.conf for mod_xml_curl: whole, one profile (`profile=`), or one gateway (`gateway=`, on startgw). */
 export function sofiaConfSource(db: Kysely<Database>): XmlSource {
-  return async ({ fields }) => renderSofiaConf(await loadSofiaConfig(db), {
-    profile: fields.get('profile') || undefined,
-    gateway: fields.get('gateway') || undefined,
-  });
+  return async ({ fields }) => {
+    const scope = { profile: fields.get('profile') || undefined, gateway: fields.get('gateway') || undefined };
+    return renderSofiaConf(await loadSofiaConfig(db, scope), scope);
+  };
 }
 
 /** The gateways in a `sofia xmlstatus gateway` answer. */
