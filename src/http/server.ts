@@ -198,7 +198,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));
   // `ivr <name>` asks for its menu by Menu-Name; an unknown name is "not found".
   app.freeswitchXml.addConfiguration('ivr.conf', async ({ fields }) => {
-    const menus = await menusFor(options.db.kysely, fields.get('Menu-Name') || undefined);
+    const menus = await menusFor(options.db.kysely, fields.get('Menu-Name') || undefined, mediaDir);
     return menus.length === 0 ? null : renderIvrConf(menus);
   });
 
