@@ -95,6 +95,7 @@ describeOnEachDatabase('roles over every operation of the OpenAPI document', (se
   test('the operations open to every user serve them, limited to what is theirs', async () => {
     assert.equal((await asUser('GET', '/api/ping')).statusCode, 200);
     assert.equal((await asUser('GET', '/api/users/me')).json().id, userId);
+    assert.equal((await asUser('HEAD', '/api/users/me')).statusCode, 200);
     assert.equal((await asUser('GET', `/api/users/${userId}`)).statusCode, 200);
     assert.equal((await asUser('GET', `/api/users/${userId}/extensions`)).statusCode, 200);
     assertForbidden(await server().request('GET', '/api/users/1', undefined, { token: userToken }), 'another user');
