@@ -100,8 +100,9 @@ const ADMINISTRATORS = 'users: administrators';
 const isEnabledAdministrator = (user: Pick<Row<'users'>, 'super_admin' | 'disabled'>) => user.super_admin === 1 && user.disabled === 0;
 
 /**
- * Users through the write path: every change of a user publishes its id on `SESSION_TOPIC`, so
- * each process drops what it cached of the user's sessions (role, name, disabled) at once.
+ * Users through the write path: a change of what sessions know of a user (role, login, name,
+ * default extension, disabled, password) publishes the user's id on `SESSION_TOPIC`, so that
+ * every process drops what it cached of the user's sessions at once.
  */
 export class UserStore {
   constructor(private readonly writes: WritePath) {}
@@ -124,7 +125,6 @@ export class UserStore {
       for (const [index, input] of inputs.entries()) {
         rows.push(await inRow(indexOf(index), () => this.insert(scope, input, hashes[index]!)));
       }
-      scope.changed(SESSION_TOPIC, rows.map((row) => row.id));
       return rows;
     });
   }
