@@ -56,6 +56,7 @@ export async function endSessions(trx: Kysely<Database>, userId: number, keepTok
   if (keepToken !== undefined) sessions = sessions.where('token_hash', '<>', digest(keepToken));
   await sessions.execute();
 }
+
 /** How long a validated token is trusted without asking the database again. */
 const CACHE_SECONDS = 30;
 const CACHE_ENTRIES = 10_000;
@@ -74,12 +75,17 @@ interface CachedSession {
  */
 export class SessionStore {
   private readonly cache = new Map<string, CachedSession>();
+  /**
+   * Bumped whenever cached users are forgotten: a lookup that was under way meanwhile may have
+   * read the user as they were before, so its answer is not cached.
+   */
+  private forgettings = 0;
 
   constructor(private readonly db: Db) {}
 
   /** Follows `SESSION_TOPIC`: this process's writes right after commit, other processes' through the change feed. */
   async start(writes: WritePath): Promise<void> {
-    await writes.follow(SESSION_TOPIC, (userIds) => this.forgetUsers(userIds), () => this.cache.clear());
+    await writes.follow(SESSION_TOPIC, (userIds) => this.forgetUsers(userIds), () => this.forgetAll());
   }
 
   async open(userId: number, ttlSeconds: number) {
@@ -101,6 +107,7 @@ export class SessionStore {
     const cached = this.cache.get(hash);
     if (cached && cached.validUntil > now) return cached.user;
     this.cache.delete(hash);
+    const forgettings = this.forgettings;
     const row = await this.db.kysely
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -112,6 +119,7 @@ export class SessionStore {
     if (!row) return undefined;
     const expiresAt = row.expires_at;
     const user = await sessionUser(this.db.kysely, row);
+    if (forgettings !== this.forgettings) return user;
     if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(hash, { user, validUntil: Math.min(Date.parse(expiresAt), now + CACHE_SECONDS * 1000) });
     return user;
@@ -127,8 +135,14 @@ export class SessionStore {
   }
 
   private forgetUsers(userIds: readonly number[]): void {
+    this.forgettings += 1;
     const forget = new Set(userIds);
     for (const [hash, entry] of this.cache) if (forget.has(entry.user.id)) this.cache.delete(hash);
+  }
+
+  private forgetAll(): void {
+    this.forgettings += 1;
+    this.cache.clear();
   }
 }
 
