@@ -21,6 +21,17 @@ import type { Switches } from './esl/switches.js';
 import { ALL_GATEWAYS, renderSofiaConf, type Setting, type SofiaConfig, type SofiaGateway, type SofiaScope } from './xml/sofia-conf.js';
 import type { XmlSource } from './xml/registry.js';
 
+/** `rows` as `value(row)` lists by `key(row)`, in order. */
+function groupBy<R, K, V>(rows: readonly R[], key: (row: R) => K, value: (row: R) => V): Map<K, V[]> {
+  const groups = new Map<K, V[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(value(row));
+    else groups.set(key(row), [value(row)]);
+  }
+  return groups;
+}
+
 /**
  * Everything enabled that sofia.conf renders for `scope`, in four queries whatever the number of
  * gateways. A profile or gateway fetch (rescan, startgw) reads only the rows it answers with.
@@ -52,25 +63,17 @@ export async function loadSofiaConfig(db: Kysely<Database>, scope: SofiaScope = 
       : db.selectFrom('gateway_variables').select(['gateway_id', 'k', 'v', 'direction']).where('disabled', '=', 0)
         .$if(!whole, (query) => query.where('gateway_id', 'in', gatewayIds)).orderBy('id').execute(),
   ]);
-  const settingsOf = new Map<string, Setting[]>();
-  for (const { realm, ref_id, k, v } of params) {
-    const key = `${realm}:${ref_id}`;
-    settingsOf.set(key, [...(settingsOf.get(key) ?? []), { k, v }]);
-  }
-  const variablesOf = new Map<number, SofiaGateway['variables'][number][]>();
-  for (const { gateway_id, k, v, direction } of variables) variablesOf.set(gateway_id, [...(variablesOf.get(gateway_id) ?? []), { k, v, direction }]);
-  const gatewaysOf = new Map<number, SofiaGateway[]>();
-  for (const gateway of gateways) {
-    gatewaysOf.set(gateway.profile_id, [...(gatewaysOf.get(gateway.profile_id) ?? []), {
-      name: gateway.name,
-      realm: gateway.realm,
-      username: gateway.username,
-      password: gateway.password,
-      register: gateway.register === 'yes' || gateway.register === 'true',
-      params: settingsOf.get(`${GATEWAY_PARAM_REALM}:${gateway.id}`) ?? [],
-      variables: variablesOf.get(gateway.id) ?? [],
-    }]);
-  }
+  const settingsOf = groupBy(params, ({ realm, ref_id }) => `${realm}:${ref_id}`, ({ k, v }): Setting => ({ k, v }));
+  const variablesOf = groupBy(variables, (row) => row.gateway_id, ({ k, v, direction }) => ({ k, v, direction }));
+  const gatewaysOf = groupBy(gateways, (gateway) => gateway.profile_id, (gateway): SofiaGateway => ({
+    name: gateway.name,
+    realm: gateway.realm,
+    username: gateway.username,
+    password: gateway.password,
+    register: gateway.register === 'yes' || gateway.register === 'true',
+    params: settingsOf.get(`${GATEWAY_PARAM_REALM}:${gateway.id}`) ?? [],
+    variables: variablesOf.get(gateway.id) ?? [],
+  }));
   return {
     globals: settingsOf.get(`${SOFIA_GLOBALS_REALM}:${TEMPLATE_REF_ID}`) ?? [],
     profiles: profiles.map((profile) => ({
