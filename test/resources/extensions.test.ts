@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describeOnEachDatabase, ADMIN_PASSWORD, type Harness, type Reply } from '../helpers/harness.js';
 import { WIRE_TIME, assertBadRequest, assertConflict, assertNotFound, createdId } from '../helpers/assertions.js';
-import { freshContext, unique } from '../helpers/routing.js';
+import { addSegments, createRoute, freshContext, unique } from '../helpers/routing.js';
 
 const ROW_KEYS = [
   'auto_record', 'cid_name', 'cid_number', 'context', 'created_at', 'deleted_at', 'disabled', 'domain', 'extn', 'id', 'name',
@@ -145,6 +145,26 @@ describeOnEachDatabase('extensions', (server) => {
     assertConflict(await server().delete(`/api/contexts/${contextId}`), 'id');
     assert.equal((await server().delete(`/api/extensions/${id}`)).status, 200);
     assert.equal((await server().delete(`/api/contexts/${contextId}`)).status, 200);
+  });
+
+  test('an extension a RING/SEQ_EXTNS route or time segment rings cannot be deleted, nor change number', async () => {
+    const extn = freshExtn();
+    const id = await createExtension(server(), { extn });
+    const other = await createExtension(server(), { extn: `${extn}9` });
+    const route = await createRoute(server(), {
+      context: 'context-1', prefix: unique('9').replace(/\D/g, ''), dest_type: 'FS_DEST_RING_EXTNS', dest_uuid: JSON.stringify([{ extn: `${extn}|127.0.0.1` }]),
+    });
+    assertConflict(await server().delete(`/api/extensions/${id}`), 'id');
+    assertConflict(await server().put(`/api/extensions/${id}`, { extn: freshExtn(), password: 'x' }), 'extn');
+    assert.equal((await server().put(`/api/extensions/${id}`, { name: 'still rung', password: 'y' })).status, 200, 'other fields change');
+    assert.equal((await server().delete(`/api/extensions/${other}`)).status, 200, 'a number it merely contains is not named');
+
+    const sameNumberElsewhere = await createExtension(server(), { extn, domain: 'elsewhere.example.com' });
+    assert.equal((await server().delete(`/api/extensions/${sameNumberElsewhere}`)).status, 200, 'the route names the domain 127.0.0.1');
+
+    assert.equal((await server().put(`/api/routes/${route.id}`, { dest_type: 'FS_DEST_SEQ_EXTNS', dest_uuid: JSON.stringify([{ extn: '1' }]) })).status, 200);
+    await addSegments(server(), [{ route_id: route.id, dest_type: 'FS_DEST_SEQ_EXTNS', dest_uuid: JSON.stringify([{ extn }]), time_recurrence: '20240101T000000|PT1H|daily' }]);
+    assertConflict(await server().delete(`/api/extensions/${id}`), 'id');
   });
 
   test('the list: every paging name, all rows with none, filters extn, name and status (enabled/disabled)', async () => {

@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
 import { Type, type Static } from 'typebox';
-import type { Row } from '../../db/schema.js';
+import type { Database, Row } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
+import type { References } from '../../db/references.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { HttpError, badRequest, conflict } from '../../http/errors.js';
 import { crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
 import { LIST_CAP, listPage, type ListRules } from '../../http/kit/listing.js';
 import { PageOf } from '../../http/kit/envelopes.js';
 import { IdParams, Message } from '../../http/kit/types.js';
-import { XML_UNREPRESENTABLE, isDialable, isDomainName } from '../../routing/dialplan-values.js';
+import { XML_UNREPRESENTABLE, extensionList, isDialable, isDomainName } from '../../routing/dialplan-values.js';
 import {
   ExtensionCreate, ExtensionDetail, ExtensionListQuery, ExtensionRow, ExtensionUpdate, ExtensionUpload, UserGatewayList,
 } from './schema.js';
@@ -53,6 +55,26 @@ const EXPORT_COLUMNS = [
 ] as const satisfies readonly (keyof Row<'extensions'>)[];
 
 type Input = Static<typeof ExtensionUpdate>;
+
+/** Destinations that name extensions in `dest_uuid`, as `[{"extn":"1001|domain"}]`. */
+const EXTENSION_LIST_TYPES = ['FS_DEST_RING_EXTNS', 'FS_DEST_SEQ_EXTNS'];
+
+/** The first route or time segment ringing `extension` by its number (a domain-less item names it in every domain). */
+async function ringingReferrer(db: Kysely<Database>, extension: Row<'extensions'>): Promise<string | undefined> {
+  const names = (destUuid: string) => {
+    const listed = extensionList(destUuid);
+    return typeof listed !== 'string' && listed.some(({ extn, domain }) => extn === extension.extn && (domain === '' || domain === extension.domain));
+  };
+  // extn is digits: no LIKE wildcard in it; the LIKE only narrows, `names` decides.
+  const routes = await db.selectFrom('routes').select(['id', 'name', 'dest_uuid'])
+    .where('dest_type', 'in', EXTENSION_LIST_TYPES).where('dest_uuid', 'like', `%${extension.extn}%`).orderBy('id').execute();
+  const route = routes.find((row) => names(row.dest_uuid));
+  if (route) return `route "${route.name}" (id ${route.id})`;
+  const segments = await db.selectFrom('time_recurrences').select(['id', 'route_id', 'dest_uuid'])
+    .where('dest_type', 'in', EXTENSION_LIST_TYPES).where('dest_uuid', 'like', `%${extension.extn}%`).orderBy('id').execute();
+  const segment = segments.find((row) => names(row.dest_uuid));
+  return segment ? `time segment ${segment.id} of route ${segment.route_id}` : undefined;
+}
 
 /** The context an extension names, held until commit so that it cannot be deleted under it. */
 async function heldContext(scope: WriteScope, key: string): Promise<Row<'contexts'>> {
@@ -104,7 +126,7 @@ async function newExtension(scope: WriteScope, input: Static<typeof ExtensionCre
   };
 }
 
-const extensionCrud = (options: ExtensionOptions) => crudRoutes({
+const extensionCrud = (options: ExtensionOptions, references: References) => crudRoutes({
   table: 'extensions',
   path: '/api/extensions',
   tag: TAG,
@@ -126,7 +148,12 @@ const extensionCrud = (options: ExtensionOptions) => crudRoutes({
     const extn = fields.extn ?? existing.extn;
     const domain = fields.domain ?? existing.domain;
     const moved = extn !== existing.extn || domain !== existing.domain;
-    if (moved) await assertExtnFree(scope, extn, domain, existing.id);
+    if (moved) {
+      await assertExtnFree(scope, extn, domain, existing.id);
+      // Routes ring it by number and domain.
+      const referrer = await references.referrerOf(scope, 'extensions', existing);
+      if (referrer) throw conflict('extn', `${describeExtension(existing)} is used by ${referrer}; its number and domain cannot change`);
+    }
     if (password === undefined || password === '') {
       if (moved) throw badRequest('password', 'is required when extn or domain changes (only a hash of the password with both is kept)');
       return fields;
@@ -140,6 +167,7 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
   const tags = [TAG];
   const db = app.db.kysely;
 
+  app.references.add('extensions', ({ trx }, extension) => ringingReferrer(trx, extension));
   app.references.add('contexts', async ({ trx }, context) => {
     const extension = await trx.selectFrom('extensions').selectAll().where('context', '=', context.key).orderBy('id').executeTakeFirst();
     return extension ? describeExtension(extension) : undefined;
@@ -209,5 +237,5 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     return { ...toWire(extension), ...(await app.extensionDetails.of(db, extension)) };
   });
 
-  await app.register(extensionCrud(options));
+  await app.register(extensionCrud(options, app.references));
 }
