@@ -1,8 +1,9 @@
 /**
  * The status resource's SwitchStatusSource over the Event Socket: FreeSWITCH's `status` through
  * its JSON API (the figures its own `status` command prints, as numbers) and the count of SIP
- * registrations its core database holds.
+ * registrations its core database holds, and who they are for the extensions list.
  */
+import type { RegistrationReport, RegistrationSource } from '../resources/extensions/registrations.js';
 import type { SwitchAnswer, SwitchStatusSource } from '../resources/status/switch-status.js';
 import type { SwitchOutcome, Switches } from './esl/switches.js';
 
@@ -37,7 +38,18 @@ function countOf(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export class EslSwitchStatus implements SwitchStatusSource {
+/** `show registrations as json` answers `{row_count, rows:[{reg_user, realm, …}]}` (no `rows` when there is none). */
+function registeredUsersOf(text: string): string[] | undefined {
+  try {
+    const reply = JSON.parse(text) as { row_count?: unknown; rows?: { reg_user?: unknown; realm?: unknown }[] };
+    if (typeof reply.row_count !== 'number') return undefined;
+    return (reply.rows ?? []).map((row) => `${String(row.reg_user)}@${String(row.realm)}`);
+  } catch {
+    return undefined;
+  }
+}
+
+export class EslSwitchStatus implements SwitchStatusSource, RegistrationSource {
   constructor(private readonly switches: Switches) {}
 
   names(): string[] {
@@ -50,5 +62,10 @@ export class EslSwitchStatus implements SwitchStatusSource {
 
   async registrationCounts(): Promise<SwitchAnswer<number>[]> {
     return answered(await this.switches.apiAll('show', ['registrations', 'count']), countOf);
+  }
+
+  async registeredUsers(): Promise<RegistrationReport> {
+    const answers = answered(await this.switches.apiAll('show', ['registrations', 'as', 'json']), registeredUsersOf);
+    return { users: new Set(answers.flatMap((answer) => answer.value)), answered: answers.length };
   }
 }

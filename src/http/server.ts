@@ -180,7 +180,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const recordingsDir = options.recordingsDir ?? defaultRecordingsDir();
   await app.register(channelRoutes, { control: new SwitchChannelControl(switches, { recordingsDir }) });
   const mediaDir = options.mediaDir ?? defaultMediaDir();
-  await app.register(statusRoutes, { switches: new EslSwitchStatus(switches), dataDirs: [recordingsDir, mediaDir] });
+  const switchStatus = new EslSwitchStatus(switches);
+  await app.register(statusRoutes, { switches: switchStatus, dataDirs: [recordingsDir, mediaDir] });
   await app.register(mediaFileRoutes, { mediaDir, maxFileBytes: options.mediaMaxFileBytes ?? 50 * 1024 * 1024 });
   await app.register(configRoutes);
   const sofia = new SofiaSwitchSync(switches, options.db.kysely, app.log);
@@ -193,7 +194,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(trunkRoutes);
   await app.register(trunkGroupRoutes);
   await app.register(routeCodeRoutes);
-  await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN });
+  await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN, registrations: switchStatus });
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });
   app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));
   // `ivr <name>` asks for its menu by Menu-Name; an unknown name is "not found".

@@ -1,14 +1,14 @@
 /**
  * Extensions made through the REST API, against a real FreeSWITCH fetching its directory from
- * Switchboard: a sipp phone registers with digest auth, a wrong password is refused, a route to
- * FS_DEST_USER rings the registered phone, and a password changed or an extension disabled
- * through the API holds from the next REGISTER on.
+ * Switchboard: a sipp phone registers with digest auth (and is listed as registered), a wrong
+ * password is refused, a route to FS_DEST_USER rings the registered phone, and a password changed
+ * or an extension disabled through the API holds from the next REGISTER on.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeWithFreeSwitch, freeSipPort, freeUdpPorts, registerExtension, sipMessages, sipUser, startSipp, type SippRun } from '../helpers/freeswitch.js';
 import { createdId } from '../helpers/assertions.js';
-import { createRoute } from '../helpers/routing.js';
+import { createRoute, eventually } from '../helpers/routing.js';
 import type { Harness } from '../helpers/harness.js';
 
 function assertSucceeded(run: SippRun, what: string): void {
@@ -35,6 +35,10 @@ describeWithFreeSwitch('extensions register and are called through a real FreeSW
     const registrations = await freeswitch.api('sofia', 'status', 'profile', 'internal', 'reg', '1000');
     assert.match(registrations, new RegExp(`^User:\\s+1000@127\\.0\\.0\\.1$`, 'm'), registrations);
     assert.match(registrations, new RegExp(`^Contact:\\s+"?[^\\n]*sip:1000@127\\.0\\.0\\.1:${port}\\b`, 'm'), registrations);
+
+    assert.ok(await eventually(async () => (await server.get('/api/extensions?status=registered&extn=1000')).body.rowCount === 1, 5_000),
+      'listed as registered');
+    assert.equal((await server.get('/api/extensions?status=unregistered&extn=1000')).body.rowCount, 0);
 
     const wrong = await registerExtension(freeswitch, { extn: '1000', password: 'wrong-secret', localPort: await freeSipPort(), scenario: 'uac-register-refused.xml' });
     assertSucceeded(wrong, 'a wrong password refused');
@@ -85,4 +89,4 @@ describeWithFreeSwitch('extensions register and are called through a real FreeSW
     assertSucceeded(await registerExtension(freeswitch, { extn: '1002', password: 'new-secret', localPort: await freeSipPort(), scenario: 'uac-register-refused.xml' }),
       'a disabled extension refused');
   });
-});
+}, { control: true });

@@ -53,7 +53,8 @@ export interface Page<R> {
   data: R[];
 }
 
-type AnyQuery = SelectQueryBuilder<any, any, any>;
+/** Any select, as `listPage`'s `narrow` takes it. */
+export type AnyQuery = SelectQueryBuilder<any, any, any>;
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { Database, Row } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
@@ -9,10 +9,11 @@ import type { References } from '../../db/references.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { HttpError, badRequest, conflict } from '../../http/errors.js';
 import { crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
-import { LIST_CAP, listPage, type ListRules } from '../../http/kit/listing.js';
+import { LIST_CAP, listPage, type AnyQuery, type ListRules } from '../../http/kit/listing.js';
 import { PageOf } from '../../http/kit/envelopes.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { XML_UNREPRESENTABLE, extensionList, isDialable, isDomainName } from '../../routing/dialplan-values.js';
+import type { RegistrationSource } from './registrations.js';
 import {
   ExtensionCreate, ExtensionDetail, ExtensionListQuery, ExtensionRow, ExtensionUpdate, ExtensionUpload, UserGatewayList,
 } from './schema.js';
@@ -20,6 +21,8 @@ import {
 export interface ExtensionOptions {
   /** The domain of an extension that names none and whose context has none (SIP_DOMAIN). */
   defaultDomain: string;
+  /** Who is registered, for `status=registered|unregistered`. */
+  registrations: RegistrationSource;
 }
 
 const TAG = 'extensions';
@@ -173,18 +176,28 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     return extension ? describeExtension(extension) : undefined;
   });
 
+  /** The rows a `status` asks for: enabled or disabled from the rows, registered or not from the switches. */
+  async function statusNarrowing(status: string | undefined): Promise<(qb: AnyQuery) => AnyQuery> {
+    if (status === 'disabled' || status === '1') return (qb) => qb.where('disabled', '=', 1);
+    if (status === 'enabled' || status === '0') return (qb) => qb.where('disabled', '=', 0);
+    if (status !== 'registered' && status !== 'unregistered') return (qb) => qb;
+    const report = await options.registrations.registeredUsers();
+    if (report.answered === 0) throw new HttpError(503, 'status: no switch answered, so who is registered is unknown');
+    const users = [...report.users];
+    const address = sql<string>`${sql.ref('extn')} || '@' || ${sql.ref('domain')}`;
+    if (status === 'registered') return (qb) => (users.length === 0 ? qb.where(sql<boolean>`1 = 0`) : qb.where(address, 'in', users));
+    return (qb) => (users.length === 0 ? qb : qb.where(address, 'not in', users));
+  }
+
   app.get('/api/extensions', {
     schema: {
       tags,
-      summary: 'List extensions (status: enabled or disabled); never their passwords',
+      summary: 'List extensions (status: registered or unregistered on the switches, enabled or disabled); never their passwords',
       querystring: ExtensionListQuery,
-      response: { 200: PageOf(ExtensionRow) },
+      response: { 200: PageOf(ExtensionRow), 503: Message },
     },
   }, async (request) => {
-    const { status } = request.query;
-    const disabled = status === 'disabled' || status === '1' ? 1 : status === 'enabled' || status === '0' ? 0 : undefined;
-    const page = await listPage(db, app.db.dialect, 'extensions', request.query, listing,
-      (qb) => (disabled === undefined ? qb : qb.where('disabled', '=', disabled)));
+    const page = await listPage(db, app.db.dialect, 'extensions', request.query, listing, await statusNarrowing(request.query.status));
     return { ...page, data: page.data.map(toWire) };
   });
 
