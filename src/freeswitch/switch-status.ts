@@ -1,11 +1,12 @@
 /**
  * The status resource's SwitchStatusSource over the Event Socket: FreeSWITCH's `status` through
  * its JSON API (the figures its own `status` command prints, as numbers) and the count of SIP
- * registrations its core database holds, and who they are for the extensions list.
+ * registrations its core database holds, and who is registered for the extensions list.
  */
 import type { RegistrationReport, RegistrationSource } from '../resources/extensions/registrations.js';
 import type { SwitchAnswer, SwitchStatusSource } from '../resources/status/switch-status.js';
 import type { SwitchOutcome, Switches } from './esl/switches.js';
+import { xmlStatusRecords } from './switch-effects.js';
 
 const STATUS_REQUEST = JSON.stringify({ command: 'status', data: '' });
 
@@ -38,17 +39,6 @@ function countOf(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** `show registrations as json` answers `{row_count, rows:[{reg_user, realm, …}]}` (no `rows` when there is none). */
-function registeredUsersOf(text: string): string[] | undefined {
-  try {
-    const reply = JSON.parse(text) as { row_count?: unknown; rows?: { reg_user?: unknown; realm?: unknown }[] };
-    if (typeof reply.row_count !== 'number') return undefined;
-    return (reply.rows ?? []).map((row) => `${String(row.reg_user)}@${String(row.realm)}`);
-  } catch {
-    return undefined;
-  }
-}
-
 export class EslSwitchStatus implements SwitchStatusSource, RegistrationSource {
   constructor(private readonly switches: Switches) {}
 
@@ -64,8 +54,22 @@ export class EslSwitchStatus implements SwitchStatusSource, RegistrationSource {
     return answered(await this.switches.apiAll('show', ['registrations', 'count']), countOf);
   }
 
+  /**
+   * From each running profile's own registrations (`sofia xmlstatus profile P reg`), not the core's
+   * `show registrations`, which keeps a registration that `flush_inbound_reg` dropped.
+   */
   async registeredUsers(): Promise<RegistrationReport> {
-    const answers = answered(await this.switches.apiAll('show', ['registrations', 'as', 'json']), registeredUsersOf);
-    return { users: new Set(answers.flatMap((answer) => answer.value)), answered: answers.length };
+    const answers = await Promise.all(this.switches.connected().map(async (client) => {
+      try {
+        const profiles = xmlStatusRecords(await client.api('sofia', ['xmlstatus']), 'profile')
+          .filter((field) => field('type') === 'profile').map((field) => field('name'));
+        const registrations = await Promise.all(profiles.map((profile) => client.api('sofia', ['xmlstatus', 'profile', profile, 'reg'])));
+        return registrations.flatMap((xml) => xmlStatusRecords(xml, 'registration').map((field) => field('user')));
+      } catch {
+        return undefined;
+      }
+    }));
+    const known = answers.filter((users): users is string[] => users !== undefined);
+    return { users: new Set(known.flat()), answered: known.length };
   }
 }

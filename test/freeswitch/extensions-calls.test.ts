@@ -75,7 +75,7 @@ describeWithFreeSwitch('extensions register and are called through a real FreeSW
     assert.equal(sipUser(from), '2000', `the phone sees who calls: ${from}`);
   });
 
-  test('a password changed through the API refuses the old one at the next REGISTER; a disabled extension cannot register', async () => {
+  test('a password changed through the API refuses the old one at the next REGISTER; disabling drops the registrations and refuses the next', async () => {
     const { server, freeswitch } = both();
     const id = await createExtension(server, '1002', 'old-secret');
     assertSucceeded(await registerExtension(freeswitch, { extn: '1002', password: 'old-secret', localPort: await freeSipPort() }), 'register');
@@ -85,7 +85,11 @@ describeWithFreeSwitch('extensions register and are called through a real FreeSW
       'the old password refused');
     assertSucceeded(await registerExtension(freeswitch, { extn: '1002', password: 'new-secret', localPort: await freeSipPort() }), 'the new password');
 
+    assert.ok(await eventually(async () => (await server.get('/api/extensions?status=registered&extn=1002')).body.rowCount === 1, 5_000));
     assert.equal((await server.put(`/api/extensions/${id}`, { disabled: 1 })).status, 200);
+    assert.ok(await eventually(async () => (await server.get('/api/extensions?status=unregistered&extn=1002')).body.rowCount === 1, 5_000),
+      'disabling dropped its registrations');
+    assert.match(await freeswitch.api('sofia', 'status', 'profile', 'internal', 'reg', '1002'), /^Total items returned: 0$/m);
     assertSucceeded(await registerExtension(freeswitch, { extn: '1002', password: 'new-secret', localPort: await freeSipPort(), scenario: 'uac-register-refused.xml' }),
       'a disabled extension refused');
   });

@@ -13,6 +13,7 @@ import { LIST_CAP, listPage, type AnyQuery, type ListRules } from '../../http/ki
 import { PageOf } from '../../http/kit/envelopes.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { XML_UNREPRESENTABLE, extensionList, isDialable, isDomainName } from '../../routing/dialplan-values.js';
+import { SOFIA_EFFECT, type SofiaEffect } from '../sip-profiles/sofia-effects.js';
 import type { RegistrationSource } from './registrations.js';
 import {
   ExtensionCreate, ExtensionDetail, ExtensionListQuery, ExtensionRow, ExtensionUpdate, ExtensionUpload, UserGatewayList,
@@ -129,6 +130,22 @@ async function newExtension(scope: WriteScope, input: Static<typeof ExtensionCre
   };
 }
 
+/**
+ * The registrations of an extension that no longer answers to them (disabled, deleted, or moved to
+ * another number or domain) are dropped on every profile, so that no call reaches the phone and it
+ * is listed as unregistered at once; its next REGISTER is refused by the directory.
+ */
+async function dropRegistrations(scope: WriteScope, extension: Row<'extensions'>): Promise<void> {
+  const profiles = await scope.trx.selectFrom('sip_profiles').select('name').where('disabled', '=', 0).orderBy('id').execute();
+  const user = `${extension.extn}@${extension.domain}`;
+  const effect: SofiaEffect = {
+    kind: SOFIA_EFFECT,
+    key: `sofia:registrations:${user}`,
+    commands: profiles.map(({ name }) => ['profile', name, 'flush_inbound_reg', user]),
+  };
+  scope.effect(effect);
+}
+
 const extensionCrud = (options: ExtensionOptions, references: References) => crudRoutes({
   table: 'extensions',
   path: '/api/extensions',
@@ -139,18 +156,23 @@ const extensionCrud = (options: ExtensionOptions, references: References) => cru
   updateBody: ExtensionUpdate,
   // The list has its own filters (status) and the detail carries DIDs and DODs: both below.
   operations: ['create', 'update', 'delete'],
-  toggle: 'disabled',
   listing,
   toWire,
   describe: describeExtension,
   beforeCreate: (input, scope) => newExtension(scope, input, options.defaultDomain),
   async beforeUpdate(input, existing, scope) {
-    const { password, ...fields } = input;
+    if (input.action === 'toggle') {
+      // The row is locked for update: flipping what was read is exact.
+      if (existing.disabled === 0) await dropRegistrations(scope, existing);
+      return { disabled: 1 - existing.disabled };
+    }
+    const { password, action: _toggle, ...fields } = input;
     await assertFields(scope, fields);
     if (fields.context !== undefined && fields.context !== existing.context) await heldContext(scope, fields.context);
     const extn = fields.extn ?? existing.extn;
     const domain = fields.domain ?? existing.domain;
     const moved = extn !== existing.extn || domain !== existing.domain;
+    if (existing.disabled === 0 && (moved || fields.disabled === 1)) await dropRegistrations(scope, existing);
     if (moved) {
       await assertExtnFree(scope, extn, domain, existing.id);
       // Routes ring it by number and domain.
@@ -162,6 +184,9 @@ const extensionCrud = (options: ExtensionOptions, references: References) => cru
       return fields;
     }
     return { ...fields, a1_hash: a1Hash(extn, domain, password) };
+  },
+  async beforeDelete(existing, scope) {
+    if (existing.disabled === 0) await dropRegistrations(scope, existing);
   },
 });
 

@@ -33,6 +33,7 @@ export const ExtensionUpdate = Type.Object({
   })),
   context: Type.Optional(ContextKey),
   ...optionalFields,
+  action: Type.Optional(Type.Literal('toggle', { description: 'flips disabled; the other fields are ignored' })),
 });
 
 export const ExtensionRow = Type.Object({
