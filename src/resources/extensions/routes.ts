@@ -236,12 +236,13 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     schema: {
       tags,
       summary: 'Export extensions as rows of cells: a header row of field names, then one row per extension by id (never a password or its hash)',
+      description: `The list's filters apply; at most ${LIST_CAP} extensions per request, the next ones with \`page\`.`,
       querystring: ExtensionListQuery,
-      response: { 200: Type.Array(Type.Array(Type.Unknown())) },
+      response: { 200: Type.Array(Type.Array(Type.Unknown())), 503: Message },
     },
   }, async (request) => {
     const query = { ...request.query, perPage: request.query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' as const };
-    const page = await listPage(db, app.db.dialect, 'extensions', query, listing);
+    const page = await listPage(db, app.db.dialect, 'extensions', query, listing, await statusNarrowing(request.query.status));
     return [[...EXPORT_COLUMNS], ...page.data.map((row) => EXPORT_COLUMNS.map((column) => row[column]))];
   });
 
