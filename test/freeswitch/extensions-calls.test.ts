@@ -1,8 +1,9 @@
 /**
  * Extensions made through the REST API, against a real FreeSWITCH fetching its directory from
  * Switchboard: a sipp phone registers with digest auth (and is listed as registered), a wrong
- * password is refused, a route to FS_DEST_USER rings the registered phone, and a password changed
- * or an extension disabled through the API holds from the next REGISTER on.
+ * password is refused, a route to FS_DEST_USER rings the registered phone, an extension's calls
+ * are routed in its context with its caller id, and a password changed or an extension disabled
+ * through the API holds from the next REGISTER on.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,6 +74,35 @@ describeWithFreeSwitch('extensions register and are called through a real FreeSW
     assert.equal(sipUser(invite.startLine), '1001');
     const from = invite.headers.find((line) => /^from:/i.test(line)) ?? '';
     assert.equal(sipUser(from), '2000', `the phone sees who calls: ${from}`);
+  });
+
+  test('an extension calls in its own context, with its caller id: user_context and effective_caller_id_* from the directory', async () => {
+    const { server, freeswitch } = both();
+    // A context of its own, not the internal profile's context-1: the call is routed in user_context.
+    assert.equal((await server.post('/api/contexts', { name: 'desk phones', key: 'desks' })).status, 200);
+    createdId(await server.post('/api/extensions', { extn: '1004', password: 'caller-secret', context: 'desks', cid_name: 'Ada Lovelace', cid_number: '5551004' }));
+    await createExtension(server, '1005', 'callee-secret');
+    const port = await freeSipPort();
+    assertSucceeded(await registerExtension(freeswitch, { extn: '1005', password: 'callee-secret', localPort: port }), 'register the callee');
+    await createRoute(server, { context: 'desks', prefix: '1005', max_length: 4, dest_type: 'FS_DEST_USER' });
+
+    const phone = await startSipp({ scenario: 'uas-answer.xml', localPort: port, timeoutSeconds: 30 });
+    const caller = await startSipp({
+      scenario: 'uac-auth-caller-hangs-up.xml',
+      remote: `127.0.0.1:${freeswitch.ports.internalSip}`,
+      localPort: await freeSipPort(),
+      service: '1005',
+      keys: { caller: '1004', rtp_port: String(await freeUdpPorts(2)) },
+      extra: ['-d', '300', '-au', '1004', '-ap', 'caller-secret'],
+      timeoutSeconds: 20,
+    });
+    assertSucceeded(await caller.done, 'the caller');
+    const answered = await phone.done;
+    assertSucceeded(answered, 'the phone');
+    const invite = sipMessages(answered.messages).find((message) => message.direction === 'received' && message.startLine.startsWith('INVITE '));
+    const from = invite?.headers.find((line) => /^from:/i.test(line)) ?? '';
+    assert.equal(sipUser(from), '5551004', from);
+    assert.match(from, /^From: "Ada Lovelace" </i);
   });
 
   test('a password changed through the API refuses the old one at the next REGISTER; disabling drops the registrations and refuses the next', async () => {
