@@ -85,11 +85,11 @@ describeOnEachDatabase('extensions registered on the switches', (server) => {
 }, { switches: both });
 
 describeOnEachDatabase('extensions registered, with no switch', (server) => {
-  test('status=registered or unregistered: 503 saying no switch answered; the other statuses still work', async () => {
+  test('status=registered or unregistered: 503 saying no switch answered (CONTRACT); the other statuses still work', async () => {
     for (const status of ['registered', 'unregistered']) {
       const reply = await server().get(`/api/extensions?status=${status}`);
       assert.equal(reply.status, 503, status);
-      assert.match(reply.body.message, /^status: no switch answered/);
+      assert.match(reply.body.message, /^switch: none answered, so who is registered is unknown/);
     }
     assert.equal((await server().get('/api/extensions?status=enabled')).status, 200);
   });

@@ -159,8 +159,9 @@ export function exportPage<T extends TableName>(
   table: T,
   query: ListQuery & Record<string, unknown>,
   rules: ListRules<T>,
+  narrow?: (qb: AnyQuery) => AnyQuery,
 ): Promise<Page<Row<T>>> {
-  return listPage(db, dialect, table, { ...query, perPage: query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' }, rules);
+  return listPage(db, dialect, table, { ...query, perPage: query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' }, rules, narrow);
 }
 
 /** A header row of `columns`, then each row's cells in that order. */

@@ -9,10 +9,13 @@ import type { References } from '../../db/references.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { HttpError, badRequest, conflict } from '../../http/errors.js';
 import { crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
-import { LIST_CAP, listPage, type AnyQuery, type ListRules } from '../../http/kit/listing.js';
+import {
+  LIST_CAP, SheetReply, asSheet, exportDescription, exportPage, listPage, type AnyQuery, type ListRules,
+} from '../../http/kit/listing.js';
 import { PageOf } from '../../http/kit/envelopes.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { XML_UNREPRESENTABLE, extensionList, isDialable, isDomainName } from '../../routing/dialplan-values.js';
+import { SwitchUnavailableError } from '../channels/control.js';
 import { SOFIA_EFFECT, type SofiaEffect } from '../sip-profiles/sofia-effects.js';
 import type { RegistrationSource } from './registrations.js';
 import {
@@ -207,7 +210,7 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     if (status === 'enabled' || status === '0') return (qb) => qb.where('disabled', '=', 0);
     if (status !== 'registered' && status !== 'unregistered') return (qb) => qb;
     const report = await options.registrations.registeredUsers();
-    if (report.answered === 0) throw new HttpError(503, 'status: no switch answered, so who is registered is unknown');
+    if (report.answered === 0) throw new SwitchUnavailableError(undefined, 'none answered, so who is registered is unknown (status)');
     const users = [...report.users];
     const address = sql<string>`${sql.ref('extn')} || '@' || ${sql.ref('domain')}`;
     if (status === 'registered') return (qb) => (users.length === 0 ? qb.where(sql<boolean>`1 = 0`) : qb.where(address, 'in', users));
@@ -236,14 +239,13 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     schema: {
       tags,
       summary: 'Export extensions as rows of cells: a header row of field names, then one row per extension by id (never a password or its hash)',
-      description: `The list's filters apply; at most ${LIST_CAP} extensions per request, the next ones with \`page\`.`,
+      description: exportDescription('extensions'),
       querystring: ExtensionListQuery,
-      response: { 200: Type.Array(Type.Array(Type.Unknown())), 503: Message },
+      response: { 200: SheetReply, 503: Message },
     },
   }, async (request) => {
-    const query = { ...request.query, perPage: request.query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' as const };
-    const page = await listPage(db, app.db.dialect, 'extensions', query, listing, await statusNarrowing(request.query.status));
-    return [[...EXPORT_COLUMNS], ...page.data.map((row) => EXPORT_COLUMNS.map((column) => row[column]))];
+    const page = await exportPage(db, app.db.dialect, 'extensions', request.query, listing, await statusNarrowing(request.query.status));
+    return asSheet(EXPORT_COLUMNS, page.data);
   });
 
   app.post('/api/extensions/upload', {
