@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Db } from '../db/connect.js';
-import { defaultHttpLimits, defaultLoginThrottle, defaultMediaDir, defaultRecordingsDir, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
+import { DEFAULT_SIP_DOMAIN, defaultHttpLimits, defaultLoginThrottle, defaultMediaDir, defaultRecordingsDir, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
 import { authPlugin } from './auth.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
 import { installBodyParsers, installInputChecks } from './input.js';
@@ -42,6 +42,8 @@ import { renderIvrConf } from '../freeswitch/xml/ivr-conf.js';
 import { trunkRoutes } from '../resources/trunks/routes.js';
 import { trunkGroupRoutes } from '../resources/trunk-groups/routes.js';
 import { routeCodeRoutes } from '../resources/route-codes/routes.js';
+import { ExtensionDetails } from '../resources/extensions/details.js';
+import { extensionRoutes } from '../resources/extensions/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -79,6 +81,8 @@ export interface ServerOptions {
   mediaDir?: string;
   /** Largest media file an upload may carry; 50 MiB by default. */
   mediaMaxFileBytes?: number;
+  /** The SIP domain of extensions whose context names none (config.ts `sipDomain`). */
+  sipDomain?: string;
   /** HTTP basic auth of POST /freeswitch/xml (config.ts `freeswitchXml`); open when omitted. */
   freeswitchXml?: { user: string; password: string };
   /** Omitted in tests: no log output. */
@@ -139,6 +143,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('writes', writes);
   app.decorate('references', references);
   app.decorate('destinations', new Destinations(references));
+  app.decorate('extensionDetails', new ExtensionDetails());
   const routeTable = new RouteTable(options.db, zone, (message) => app.log.error(message));
   await routeTable.start(writes);
   app.decorate('routeTable', routeTable);
@@ -184,7 +189,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const recordingsDir = options.recordingsDir ?? defaultRecordingsDir();
   await app.register(channelRoutes, { control: new SwitchChannelControl(switches, { recordingsDir }) });
   const mediaDir = options.mediaDir ?? defaultMediaDir();
-  await app.register(statusRoutes, { switches: new EslSwitchStatus(switches), dataDirs: [recordingsDir, mediaDir] });
+  const switchStatus = new EslSwitchStatus(switches);
+  await app.register(statusRoutes, { switches: switchStatus, dataDirs: [recordingsDir, mediaDir] });
   await app.register(mediaFileRoutes, { mediaDir, maxFileBytes: options.mediaMaxFileBytes ?? 50 * 1024 * 1024 });
   await app.register(configRoutes);
   const sofia = new SofiaSwitchSync(switches, options.db.kysely, app.log);
@@ -197,6 +203,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(trunkRoutes);
   await app.register(trunkGroupRoutes);
   await app.register(routeCodeRoutes);
+  await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN, registrations: switchStatus });
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });
   app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));
   // `ivr <name>` asks for its menu by Menu-Name; an unknown name is "not found".

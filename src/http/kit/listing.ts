@@ -53,7 +53,8 @@ export interface Page<R> {
   data: R[];
 }
 
-type AnyQuery = SelectQueryBuilder<any, any, any>;
+/** Any select, as `listPage`'s `narrow` takes it. */
+export type AnyQuery = SelectQueryBuilder<any, any, any>;
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -158,8 +159,9 @@ export function exportPage<T extends TableName>(
   table: T,
   query: ListQuery & Record<string, unknown>,
   rules: ListRules<T>,
+  narrow?: (qb: AnyQuery) => AnyQuery,
 ): Promise<Page<Row<T>>> {
-  return listPage(db, dialect, table, { ...query, perPage: query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' }, rules);
+  return listPage(db, dialect, table, { ...query, perPage: query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' }, rules, narrow);
 }
 
 /** A header row of `columns`, then each row's cells in that order. */
