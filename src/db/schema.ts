@@ -28,6 +28,7 @@ export interface Database {
   trunk_group_members: TrunkGroupMembersTable;
   route_codes: RouteCodesTable;
   extensions: ExtensionsTable;
+  extension_features: ExtensionFeaturesTable;
 }
 
 interface Timestamps {
@@ -322,4 +323,14 @@ export interface ExtensionsTable extends Timestamps {
   auto_record: Generated<number>;
   disabled: Generated<number>;
   user_id: number | null;
+}
+
+/** Do-not-disturb and call forwards an extension set with function codes ('' for no forward). */
+export interface ExtensionFeaturesTable {
+  extension_id: number;
+  dnd: Generated<number>;
+  forward_always: Generated<string>;
+  forward_busy: Generated<string>;
+  forward_noanswer: Generated<string>;
+  updated_at: string;
 }

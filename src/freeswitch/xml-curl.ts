@@ -10,11 +10,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
 import { blockLua } from '../resources/blocks/script.js';
+import { calledExtension } from '../resources/extension-features/features.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
 import { FUNCTION_CODE_CONTEXT, matchFunctionCode } from '../routing/function-codes.js';
+import { runFunctionCode } from './function-code-calls.js';
 import { renderDialplan } from './xml/dialplan.js';
 import { renderDirectoryDomain, renderDirectoryUser } from './xml/directory.js';
-import { renderFunctionCode } from './xml/function-codes.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
 import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
 
@@ -105,7 +106,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
     const callerNumber = fields.get('Caller-Caller-ID-Number') ?? fields.get('Hunt-Caller-ID-Number') ?? '';
     const functionCode = context === FUNCTION_CODE_CONTEXT ? matchFunctionCode(await app.functionCodes.enabled(), dialled) : null;
     if (functionCode) {
-      const { document, refusal } = renderFunctionCode(context, functionCode);
+      const { document, refusal } = await runFunctionCode(app, context, functionCode, fields);
       if (refusal) app.log.warn({ context, destNumber: dialled, callerNumber }, `call hung up: ${refusal}`);
       return document;
     }
@@ -136,6 +137,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
       destination: {
         ...decision.destination,
         trunks: await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid),
+        called: decision.destination.destType === 'FS_DEST_USER' ? await calledExtension(app.db.kysely, decision.destNumber, fields.get('variable_domain_name') || undefined) : undefined,
         blockLua: decision.destination.destType === 'FS_DEST_IVRBLOCK' ? await blockLua(app.db.kysely, decision.destination.destUuid) : undefined,
       },
       recordingsDir,

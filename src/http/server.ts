@@ -43,6 +43,7 @@ import { trunkRoutes } from '../resources/trunks/routes.js';
 import { trunkGroupRoutes } from '../resources/trunk-groups/routes.js';
 import { routeCodeRoutes } from '../resources/route-codes/routes.js';
 import { ExtensionDetails } from '../resources/extensions/details.js';
+import { extensionFeaturesPlugin } from '../resources/extension-features/features.js';
 import { extensionRoutes } from '../resources/extensions/routes.js';
 
 declare module 'fastify' {
@@ -203,6 +204,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(trunkRoutes);
   await app.register(trunkGroupRoutes);
   await app.register(routeCodeRoutes);
+  await app.register(extensionFeaturesPlugin);
   await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN, registrations: switchStatus });
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });
   app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));

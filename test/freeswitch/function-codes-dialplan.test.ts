@@ -1,7 +1,8 @@
 /**
  * Function codes in the dialplan FreeSWITCH fetches: a dialled code runs in the extensions'
- * context only, before routes; changes and toggles reach the next fetch; types the switch cannot
- * carry yet are hung up saying so.
+ * context only, before routes; changes and toggles reach the next fetch; do-not-disturb and
+ * forwarding codes change the authenticated caller's extension, and calls to it honour them;
+ * types the switch cannot carry yet are hung up saying so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +12,8 @@ import { createRoute } from '../helpers/routing.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-async function dialplan(server: Harness, context: string, dialled: string): Promise<string> {
-  const form = new URLSearchParams({ section: 'dialplan', 'Hunt-Context': context, 'Hunt-Destination-Number': dialled, 'Caller-Caller-ID-Number': '1001' }).toString();
+async function dialplan(server: Harness, context: string, dialled: string, fields: Record<string, string> = {}): Promise<string> {
+  const form = new URLSearchParams({ section: 'dialplan', 'Hunt-Context': context, 'Hunt-Destination-Number': dialled, 'Caller-Caller-ID-Number': '1001', ...fields }).toString();
   const reply = await server.request('POST', '/freeswitch/xml', form, { token: null, headers: FORM });
   assert.equal(reply.status, 200);
   return String(reply.body);
@@ -48,10 +49,60 @@ describeOnEachDatabase('function codes in the dialplan', (server) => {
     assert.match(await dialplan(server(), 'context-1', '*717000'), /result status="not found"/);
   });
 
+  test('feature codes change the caller\'s extension; a call to it then forwards, refuses as busy, or forwards on failure', async () => {
+    const extn = `31${String(Date.now()).slice(-4)}`;
+    const id = createdId(await server().post('/api/extensions', { extn, password: 'secret-pass', context: 'context-1' }));
+    const forward = createdId(await server().post('/api/func_code', { func_code: '*72', func_type: 'FS_DEST_FUNC_CALL_FORWARDING' }));
+    for (const [code, type] of [['*73', 'FS_DEST_FUNC_CALL_FORWARDING_CANCEL'], ['*78', 'FS_DEST_FUNC_CALL_DND'], ['*79', 'FS_DEST_FUNC_CALL_DND_CANCEL'],
+      ['*76', 'FS_DEST_FUNC_CALL_FORWARD_BUSY'], ['*74', 'FS_DEST_FUNC_CALL_FORWARD_WITHOUT_RESPONSE']]) {
+      createdId(await server().post('/api/func_code', { func_code: code, func_type: type }));
+    }
+    await createRoute(server(), { context: 'context-2', prefix: extn, max_length: extn.length, dest_type: 'FS_DEST_USER' });
+    const byOwner = { variable_user_name: extn, variable_domain_name: '127.0.0.1' };
+    const callTo = async () => actions(await dialplan(server(), 'context-2', extn)).filter((line) => !line.startsWith('log '));
+    const features = async () => {
+      const { dnd, forward_always, forward_busy, forward_noanswer } = (await server().get(`/api/extensions/${id}`)).body;
+      return { dnd, forward_always, forward_busy, forward_noanswer };
+    };
+    const confirmation = ['answer', 'playback tone_stream://%(200,100,880);loops=3', 'hangup NORMAL_CLEARING'];
+
+    assert.deepEqual(await callTo(), [`bridge user/${extn}`]);
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*722000', byOwner)), confirmation);
+    assert.deepEqual(await features(), { dnd: 0, forward_always: '2000', forward_busy: '', forward_noanswer: '' });
+    assert.deepEqual(await callTo(), ['transfer 2000 XML context-1']);
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*73', byOwner)), confirmation);
+
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*78', byOwner)), confirmation);
+    assert.equal((await features()).dnd, 1);
+    assert.deepEqual(await callTo(), ['hangup USER_BUSY']);
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*762001', byOwner)), confirmation);
+    assert.deepEqual(await callTo(), ['transfer 2001 XML context-1'], 'busy by do-not-disturb: the busy forward takes it');
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*79', byOwner)), confirmation);
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*742002', byOwner)), confirmation);
+    assert.deepEqual(await features(), { dnd: 0, forward_always: '', forward_busy: '2001', forward_noanswer: '2002' });
+    assert.deepEqual(await callTo(), [
+      'set continue_on_fail=USER_BUSY,NO_ANSWER,NO_USER_RESPONSE,USER_NOT_REGISTERED',
+      'set hangup_after_bridge=true',
+      'set switchboard_forward_USER_BUSY=2001',
+      'set switchboard_forward_NO_ANSWER=2002',
+      'set switchboard_forward_NO_USER_RESPONSE=2002',
+      'set switchboard_forward_USER_NOT_REGISTERED=2002',
+      `bridge user/${extn}`,
+      'transfer ${switchboard_forward_${originate_disposition}} XML context-1',
+    ]);
+
+    const refusal = (reason: string, cause: string) => [`log WARNING Switchboard function code *72 (FS_DEST_FUNC_CALL_FORWARDING, id ${forward}) ${reason}`, `hangup ${cause}`];
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*72', byOwner)), refusal('needs the number to forward to dialled after it', 'INVALID_NUMBER_FORMAT'));
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', `*72${extn}`, byOwner)), refusal(`would forward extension ${extn} to itself`, 'INVALID_NUMBER_FORMAT'));
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*722000')),
+      refusal('was not dialled by an authenticated extension (user none@none)', 'CALL_REJECTED'));
+    assert.equal((await features()).forward_always, '', 'a refused code changes nothing');
+  });
+
   test('a type the switch cannot carry yet is hung up with SERVICE_NOT_IMPLEMENTED, naming the code', async () => {
-    const id = createdId(await server().post('/api/func_code', { func_code: '*72', func_type: 'FS_DEST_FUNC_CALL_FORWARDING' }));
-    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*721002')), [
-      `log WARNING Switchboard function code *72 (FS_DEST_FUNC_CALL_FORWARDING, id ${id}) is not implemented`,
+    const id = createdId(await server().post('/api/func_code', { func_code: '*77', func_type: 'FS_DEST_FORCE_INSERT' }));
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*771002')), [
+      `log WARNING Switchboard function code *77 (FS_DEST_FORCE_INSERT, id ${id}) is not implemented`,
       'hangup SERVICE_NOT_IMPLEMENTED',
     ]);
   });

@@ -6,6 +6,7 @@
  */
 import { extensionList, isDialable, isDomainName, systemLines, type DialplanLine } from '../../routing/dialplan-values.js';
 import { freeswitchDocument, type XmlElement } from './document.js';
+import { userBridgeActions, type CalledExtension } from './user-features.js';
 
 export interface DialplanCall {
   context: string;
@@ -42,6 +43,8 @@ export interface DialplanDestination {
   blockLua?: string | undefined;
   /** FS_DEST_CLUSTER_TRUNK(_GROUP): the enabled trunks to try, in order (the group's strategy chose it). */
   trunks?: readonly DialplanTrunk[] | undefined;
+  /** FS_DEST_USER: the called extension's do-not-disturb and forwards (undefined: not one of ours). */
+  called?: CalledExtension | undefined;
 }
 
 /** A trunk as a call dials it: `host[:port]` and UDP, TCP or TLS. */
@@ -83,7 +86,7 @@ interface Target {
  * missing here is hung up as "not yet routable"; the issue that brings its target adds it.
  */
 const destinationActions: Partial<Record<string, (target: Target) => DialplanLine[]>> = {
-  FS_DEST_USER: ({ number, domainName }) => [action('bridge', `user/${number}${domainName ? `@${domainName}` : ''}`)],
+  FS_DEST_USER: ({ number, domainName, destination }) => userBridgeActions(`user/${number}${domainName ? `@${domainName}` : ''}`, destination.called),
   // body is the gateway's name, filled when the route was written (gateway names are one word).
   FS_DEST_GATEWAY: ({ number, destination }) => [action('bridge', `sofia/gateway/${destination.body}/${number}`)],
   // body is the IVR's name, filled when the route was written (renaming a routed IVR is refused).

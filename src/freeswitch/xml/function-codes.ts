@@ -1,14 +1,28 @@
 /**
  * The dialplan of a dialled function code (src/routing/function-codes.ts): what each type of the
  * spec's FUNC_CODE_TYPE table does in FreeSWITCH, for the types the shipped modules can carry
- * without per-extension state. The others are hung up with SERVICE_NOT_IMPLEMENTED and a WARNING
+ * and for do-not-disturb and forwarding (which the caller's extension keeps). The others are hung up with SERVICE_NOT_IMPLEMENTED and a WARNING
  * naming the code, as routes to destinations not managed yet.
  */
+import { FEATURE_FUNCTION_CODE_TYPES } from '../../resources/extension-features/features.js';
 import type { FunctionCodeMatch } from '../../routing/function-codes.js';
 import type { DialplanLine } from '../../routing/dialplan-values.js';
 import { CONFERENCE_PROFILE, extensionDocument, type RenderedDialplan } from './dialplan.js';
 
 const action = (application: string, data = ''): DialplanLine => ({ application, data });
+
+/** Tells whoever dialled a feature code that it took (src/freeswitch/function-code-calls.ts wrote it): three short beeps. */
+const CONFIRMATION = [action('answer'), action('playback', 'tone_stream://%(200,100,880);loops=3'), action('hangup', 'NORMAL_CLEARING')];
+
+/** The forwards that need a number after the code; the other feature codes set or clear something alone. */
+const FORWARD_SETTERS: ReadonlySet<string> = new Set([
+  'FS_DEST_FUNC_CALL_FORWARDING', 'FS_DEST_FUNC_CALL_FORWARD_BUSY', 'FS_DEST_FUNC_CALL_FORWARD_WITHOUT_RESPONSE',
+]);
+
+const featureCodeActions = Object.fromEntries(FEATURE_FUNCTION_CODE_TYPES.map((type) => [type, {
+  ...(FORWARD_SETTERS.has(type) ? { needs: 'the number to forward to' } : {}),
+  run: () => CONFIRMATION,
+}]));
 
 /** Per type, the actions for a target ('' when the code was dialled alone), or a word for what is missing. */
 const functionCodeActions: Partial<Record<string, { needs?: string; run: (target: string) => DialplanLine[] }>> = {
@@ -22,17 +36,24 @@ const functionCodeActions: Partial<Record<string, { needs?: string; run: (target
     needs: 'a queue number',
     run: (queue) => [action('answer'), action('fifo', `${queue} out nowait`)],
   },
+  // Do-not-disturb and forwards: the caller's extension was changed before this is served.
+  ...featureCodeActions,
 };
 
 /** Function code types the dialplan carries out today. */
 export const IMPLEMENTED_FUNCTION_CODE_TYPES: readonly string[] = Object.keys(functionCodeActions);
 
-export function renderFunctionCode(context: string, { functionCode, target }: FunctionCodeMatch): RenderedDialplan {
+/** The call that dialled the code hung up with `cause`, and a WARNING saying why. */
+export function refuseFunctionCode(context: string, { functionCode }: FunctionCodeMatch, reason: string, cause: string): RenderedDialplan {
   const name = `function code ${functionCode.code}`;
-  const refused = (reason: string, cause: string): RenderedDialplan => {
-    const refusal = `${name} (${functionCode.type}, id ${functionCode.id}) ${reason}`;
-    return { document: extensionDocument(context, name, [action('log', `WARNING Switchboard ${refusal}`), action('hangup', cause)]), refusal };
-  };
+  const refusal = `${name} (${functionCode.type}, id ${functionCode.id}) ${reason}`;
+  return { document: extensionDocument(context, name, [action('log', `WARNING Switchboard ${refusal}`), action('hangup', cause)]), refusal };
+}
+
+export function renderFunctionCode(context: string, match: FunctionCodeMatch): RenderedDialplan {
+  const { functionCode, target } = match;
+  const name = `function code ${functionCode.code}`;
+  const refused = (reason: string, cause: string) => refuseFunctionCode(context, match, reason, cause);
   const known = functionCodeActions[functionCode.type];
   if (!known) return refused('is not implemented', 'SERVICE_NOT_IMPLEMENTED');
   if (known.needs && target === '') return refused(`needs ${known.needs} dialled after it`, 'INVALID_NUMBER_FORMAT');

@@ -15,6 +15,9 @@ export type ExtensionDetailKey = (typeof EXTENSION_DETAIL_KEYS)[number];
 /** The rows of one list of an extension's detail, e.g. the DIDs that ring it, as plain wire objects. */
 export type ExtensionDetailSource = (db: Kysely<Database>, extension: Row<'extensions'>) => Promise<Record<string, unknown>[]>;
 
+/** Plain fields of an extension's detail that another resource owns (its do-not-disturb and forwards). */
+export type ExtensionFieldSource = (db: Kysely<Database>, extension: Row<'extensions'>) => Promise<Record<string, unknown>>;
+
 /**
  * The lists of `GET /api/extensions/:id` that other resources own: the DID and DOD resources
  * contribute their rows here (`app.extensionDetails.contribute('dids', …)`), so that extensions
@@ -22,14 +25,21 @@ export type ExtensionDetailSource = (db: Kysely<Database>, extension: Row<'exten
  */
 export class ExtensionDetails {
   private readonly sources = new Map<ExtensionDetailKey, ExtensionDetailSource>();
+  private readonly fieldSources: ExtensionFieldSource[] = [];
 
   contribute(key: ExtensionDetailKey, source: ExtensionDetailSource): void {
     if (this.sources.has(key)) throw new Error(`the extension detail ${key} already has a source`);
     this.sources.set(key, source);
   }
 
-  async of(db: Kysely<Database>, extension: Row<'extensions'>): Promise<Record<ExtensionDetailKey, Record<string, unknown>[]>> {
+  /** Fields to add to the detail; ExtensionDetail (schema.ts) must declare them, or the reply drops them. */
+  contributeFields(source: ExtensionFieldSource): void {
+    this.fieldSources.push(source);
+  }
+
+  async of(db: Kysely<Database>, extension: Row<'extensions'>): Promise<Record<string, unknown> & Record<ExtensionDetailKey, Record<string, unknown>[]>> {
     const lists = await Promise.all(EXTENSION_DETAIL_KEYS.map(async (key) => [key, (await this.sources.get(key)?.(db, extension)) ?? []] as const));
-    return Object.fromEntries(lists) as Record<ExtensionDetailKey, Record<string, unknown>[]>;
+    const fields = await Promise.all(this.fieldSources.map((source) => source(db, extension)));
+    return Object.assign({}, ...fields, Object.fromEntries(lists)) as Record<string, unknown> & Record<ExtensionDetailKey, Record<string, unknown>[]>;
   }
 }

@@ -54,7 +54,15 @@ export const ExtensionRow = Type.Object({
 /** Rows other resources contribute to an extension's detail (see details.ts); their shape is theirs. */
 const ContributedRows = Type.Array(Type.Object({}, { additionalProperties: true }));
 
-export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, dids: ContributedRows, dods: ContributedRows });
+/** What the extension's owner set with function codes (src/resources/extension-features). */
+const ContributedFeatures = {
+  dnd: Type.Optional(Type.Integer({ description: '1: do not disturb (calls are refused as busy)' })),
+  forward_always: Type.Optional(Type.String({ description: 'every call is forwarded to this number; "" for none' })),
+  forward_busy: Type.Optional(Type.String({ description: 'a call the extension refuses as busy is forwarded to this number' })),
+  forward_noanswer: Type.Optional(Type.String({ description: 'a call the extension does not answer is forwarded to this number' })),
+};
+
+export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, ...ContributedFeatures, dids: ContributedRows, dods: ContributedRows });
 
 export const ExtensionListQuery = Type.Object({
   ...ListQuery.properties,

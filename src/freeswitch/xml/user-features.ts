@@ -1,0 +1,45 @@
+/**
+ * A call to one extension (FS_DEST_USER) as its do-not-disturb and forwards make it: an
+ * unconditional forward sends the call on without ringing; do-not-disturb refuses it as busy
+ * (USER_BUSY: 486 Busy Here to a SIP caller), so a busy forward takes it; busy and no-answer
+ * forwards take over when the bridge to the phone fails for their causes. A forward is a
+ * `transfer` of the call to the number in the called extension's context, routed afresh.
+ */
+import type { ExtensionFeatures } from '../../resources/extension-features/features.js';
+import type { DialplanLine } from '../../routing/dialplan-values.js';
+
+/** The called extension, as its features need it. */
+export interface CalledExtension {
+  features: ExtensionFeatures;
+  /** Where its forwards are routed: the extension's own context. */
+  context: string;
+}
+
+const action = (application: string, data = ''): DialplanLine => ({ application, data });
+
+/** Bridge failures a busy forward takes. */
+const BUSY_CAUSES = ['USER_BUSY'];
+/** Bridge failures a no-answer forward takes: ringing out, a phone that does not respond, one that is not registered. */
+const NO_ANSWER_CAUSES = ['NO_ANSWER', 'NO_USER_RESPONSE', 'USER_NOT_REGISTERED'];
+
+export function userBridgeActions(dialString: string, called: CalledExtension | undefined): DialplanLine[] {
+  const bridge = action('bridge', dialString);
+  if (!called) return [bridge];
+  const { features, context } = called;
+  const forwardTo = (number: string) => action('transfer', `${number} XML ${context}`);
+  if (features.forwardAlways) return [forwardTo(features.forwardAlways)];
+  if (features.dnd) return [features.forwardBusy ? forwardTo(features.forwardBusy) : action('hangup', 'USER_BUSY')];
+  const forwards = [
+    ...(features.forwardBusy ? BUSY_CAUSES.map((cause) => [cause, features.forwardBusy] as const) : []),
+    ...(features.forwardNoanswer ? NO_ANSWER_CAUSES.map((cause) => [cause, features.forwardNoanswer] as const) : []),
+  ];
+  if (forwards.length === 0) return [bridge];
+  // Only the listed causes go on past the bridge; the forward is picked by the cause the bridge failed with.
+  return [
+    action('set', `continue_on_fail=${forwards.map(([cause]) => cause).join(',')}`),
+    action('set', 'hangup_after_bridge=true'),
+    ...forwards.map(([cause, number]) => action('set', `switchboard_forward_${cause}=${number}`)),
+    bridge,
+    forwardTo('${switchboard_forward_${originate_disposition}}'),
+  ];
+}

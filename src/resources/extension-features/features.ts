@@ -1,0 +1,100 @@
+/**
+ * Do-not-disturb and call forwarding: what an extension's owner sets by dialling function codes
+ * (src/freeswitch/xml-curl.ts writes it while the switch fetches the code's dialplan) and what a
+ * call to that extension honours (src/freeswitch/xml/user-features.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Kysely } from 'kysely';
+import { storedNow } from '../../db/queries.js';
+import type { Database, Row } from '../../db/schema.js';
+import type { WritePath } from '../../db/write-path.js';
+
+export const EXTENSION_FEATURES_TOPIC = 'extension_features';
+
+export interface ExtensionFeatures {
+  dnd: boolean;
+  /** Numbers routed in the extension's context; '' for no forward. */
+  forwardAlways: string;
+  forwardBusy: string;
+  forwardNoanswer: string;
+}
+
+export const NO_FEATURES: ExtensionFeatures = { dnd: false, forwardAlways: '', forwardBusy: '', forwardNoanswer: '' };
+
+/** What each function code type sets, given the digits dialled after the code. */
+const FEATURE_CHANGES: Partial<Record<string, (target: string) => Partial<ExtensionFeatures>>> = {
+  FS_DEST_FUNC_CALL_DND: () => ({ dnd: true }),
+  FS_DEST_FUNC_CALL_DND_CANCEL: () => ({ dnd: false }),
+  FS_DEST_FUNC_CALL_FORWARDING: (target) => ({ forwardAlways: target }),
+  FS_DEST_FUNC_CALL_FORWARDING_CANCEL: () => ({ forwardAlways: '' }),
+  FS_DEST_FUNC_CALL_FORWARD_BUSY: (target) => ({ forwardBusy: target }),
+  FS_DEST_FUNC_CALL_FORWARD_BUSY_CANCEL: () => ({ forwardBusy: '' }),
+  FS_DEST_FUNC_CALL_FORWARD_WITHOUT_RESPONSE: (target) => ({ forwardNoanswer: target }),
+  FS_DEST_FUNC_CALL_FORWARD_WITHOUT_RESPONSE_CANCEL: () => ({ forwardNoanswer: '' }),
+};
+
+/** The function code types that set an extension's features. */
+export const FEATURE_FUNCTION_CODE_TYPES: readonly string[] = Object.keys(FEATURE_CHANGES);
+
+/** What dialling a code of `type` (with `target` after it) sets, or null for a type that sets none. */
+export function featureChangeOf(type: string, target: string): Partial<ExtensionFeatures> | null {
+  return FEATURE_CHANGES[type]?.(target) ?? null;
+}
+
+type FeatureRow = Pick<Row<'extension_features'>, 'dnd' | 'forward_always' | 'forward_busy' | 'forward_noanswer'>;
+
+const fromRow = (row: FeatureRow | undefined): ExtensionFeatures => row
+  ? { dnd: row.dnd === 1, forwardAlways: row.forward_always, forwardBusy: row.forward_busy, forwardNoanswer: row.forward_noanswer }
+  : NO_FEATURES;
+
+export async function featuresOf(db: Kysely<Database>, extensionId: number): Promise<ExtensionFeatures> {
+  return fromRow(await db.selectFrom('extension_features').select(['dnd', 'forward_always', 'forward_busy', 'forward_noanswer'])
+    .where('extension_id', '=', extensionId).executeTakeFirst());
+}
+
+/**
+ * The enabled extension `extn` in `domain`; without a domain (a call from outside, which
+ * FreeSWITCH dials in its default domain), the one extension with that number, if only one has it.
+ */
+export async function enabledExtension(db: Kysely<Database>, extn: string, domain: string | undefined): Promise<Row<'extensions'> | undefined> {
+  let query = db.selectFrom('extensions').selectAll().where('extn', '=', extn).where('disabled', '=', 0);
+  if (domain) query = query.where('domain', '=', domain);
+  const rows = await query.limit(2).execute();
+  return rows.length === 1 ? rows[0] : undefined;
+}
+
+/** The called extension `extn` (see enabledExtension) with its features, for a call's dialplan. */
+export async function calledExtension(db: Kysely<Database>, extn: string, domain: string | undefined) {
+  const extension = await enabledExtension(db, extn, domain);
+  return extension && { features: await featuresOf(db, extension.id), context: extension.context };
+}
+
+/** Applies `change` to the extension's features; false when the extension is gone. */
+export async function changeFeatures(writes: WritePath, extensionId: number, change: Partial<ExtensionFeatures>): Promise<boolean> {
+  return writes.run(async (scope) => {
+    if (!(await scope.lock('extensions', 'id', extensionId, 'share'))) return false;
+    const next = { ...fromRow(await scope.trx.selectFrom('extension_features').selectAll().where('extension_id', '=', extensionId).executeTakeFirst()), ...change };
+    const values = {
+      dnd: next.dnd ? 1 : 0,
+      forward_always: next.forwardAlways,
+      forward_busy: next.forwardBusy,
+      forward_noanswer: next.forwardNoanswer,
+      updated_at: storedNow(),
+    };
+    await scope.trx.insertInto('extension_features').values({ extension_id: extensionId, ...values })
+      .onConflict((conflict) => conflict.column('extension_id').doUpdateSet(values)).execute();
+    scope.changed(EXTENSION_FEATURES_TOPIC, [extensionId]);
+    return true;
+  });
+}
+
+/** Each extension's features in its detail (`GET /api/extensions/:id`). */
+async function extensionFeatureDetails(app: FastifyInstance): Promise<void> {
+  app.extensionDetails.contributeFields(async (db, extension) => {
+    const features = await featuresOf(db, extension.id);
+    return { dnd: features.dnd ? 1 : 0, forward_always: features.forwardAlways, forward_busy: features.forwardBusy, forward_noanswer: features.forwardNoanswer };
+  });
+}
+
+export const extensionFeaturesPlugin = fp(extensionFeatureDetails, { name: 'extension-features' });
