@@ -2,12 +2,13 @@
  * Do-not-disturb and call forwarding set from a phone, against a real FreeSWITCH: an extension
  * dials a function code (an authenticated sipp call), hears the confirmation, and its detail shows
  * the change; calls to it (a FS_DEST_USER route) are then refused as busy (486) or forwarded to
- * another registered phone, until it dials the cancelling code.
+ * another registered phone (always, when its own phone is busy, when it is not registered),
+ * until it dials the cancelling code.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createdId } from '../helpers/assertions.js';
-import { describeWithFreeSwitch, freeSipPort, freeUdpPorts, registerExtension, sipMessages, sipUser, startSipp, type FreeSwitch, type SippRun } from '../helpers/freeswitch.js';
+import { callOnPublicProfile, describeWithFreeSwitch, freeSipPort, freeUdpPorts, registerExtension, sipMessages, sipUser, startSipp, type FreeSwitch, type SippRun } from '../helpers/freeswitch.js';
 import { createRoute } from '../helpers/routing.js';
 import type { Harness } from '../helpers/harness.js';
 
@@ -52,16 +53,7 @@ async function refusedStatus(freeswitch: FreeSwitch, number: string): Promise<nu
 /** A call from outside to `number` that the phone listening on `phonePort` answers: the Request-URI user it was rung with. */
 async function answeredBy(freeswitch: FreeSwitch, number: string, phonePort: number): Promise<string | undefined> {
   const phone = await startSipp({ scenario: 'uas-answer.xml', localPort: phonePort, timeoutSeconds: 30 });
-  const caller = await startSipp({
-    scenario: 'uac-caller-hangs-up.xml',
-    remote: `127.0.0.1:${freeswitch.ports.publicSip}`,
-    localPort: await freeSipPort(),
-    service: number,
-    keys: { caller: '2000', rtp_port: String(await freeUdpPorts(2)) },
-    extra: ['-d', '300'],
-    timeoutSeconds: 20,
-  });
-  assertSucceeded(await caller.done, `the call to ${number}`);
+  assertSucceeded(await callOnPublicProfile(freeswitch, number), `the call to ${number}`);
   const answered = await phone.done;
   assertSucceeded(answered, 'the phone');
   const invite = sipMessages(answered.messages).find((message) => message.direction === 'received' && message.startLine.startsWith('INVITE '));
@@ -91,6 +83,26 @@ describeWithFreeSwitch('extensions set do-not-disturb and forwards with function
     await dialFromExtension(freeswitch, '1100', '*79');
     assert.equal((await featuresOf(server, id)).dnd, 0);
     assert.equal(await refusedStatus(freeswitch, '1100'), 480);
+    assert.deepEqual(freeswitch.errorLines(), []);
+  });
+
+  test('a busy forward takes the call its phone refuses with 486 Busy Here', async () => {
+    const { server, freeswitch } = both();
+    const id = await createExtension(server, '1300');
+    await createExtension(server, '1301');
+    const busyPort = await freeSipPort();
+    const answerPort = await freeSipPort();
+    assertSucceeded(await registerExtension(freeswitch, { extn: '1300', password: 'secret-1300', localPort: busyPort }), 'register 1300');
+    assertSucceeded(await registerExtension(freeswitch, { extn: '1301', password: 'secret-1301', localPort: answerPort }), 'register 1301');
+    await createRoute(server, { context: 'context-2', prefix: '1300', max_length: 4, dest_type: 'FS_DEST_USER' });
+    await createRoute(server, { context: 'context-1', prefix: '1301', max_length: 4, dest_type: 'FS_DEST_USER' });
+    createdId(await server.post('/api/func_code', { func_code: '*76', func_type: 'FS_DEST_FUNC_CALL_FORWARD_BUSY' }));
+
+    await dialFromExtension(freeswitch, '1300', '*761301');
+    assert.equal((await featuresOf(server, id)).forward_busy, '1301');
+    const busyPhone = await startSipp({ scenario: 'uas-busy.xml', localPort: busyPort, timeoutSeconds: 30 });
+    assert.equal(await answeredBy(freeswitch, '1300', answerPort), '1301');
+    assertSucceeded(await busyPhone.done, 'the busy phone was rung first');
     assert.deepEqual(freeswitch.errorLines(), []);
   });
 

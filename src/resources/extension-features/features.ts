@@ -53,21 +53,26 @@ export async function featuresOf(db: Kysely<Database>, extensionId: number): Pro
     .where('extension_id', '=', extensionId).executeTakeFirst());
 }
 
-/**
- * The enabled extension `extn` in `domain`; without a domain (a call from outside, which
- * FreeSWITCH dials in its default domain), the one extension with that number, if only one has it.
- */
-export async function enabledExtension(db: Kysely<Database>, extn: string, domain: string | undefined): Promise<Row<'extensions'> | undefined> {
-  let query = db.selectFrom('extensions').selectAll().where('extn', '=', extn).where('disabled', '=', 0);
-  if (domain) query = query.where('domain', '=', domain);
-  const rows = await query.limit(2).execute();
-  return rows.length === 1 ? rows[0] : undefined;
+/** The enabled extension `extn` in `domain`. */
+export function enabledExtension(db: Kysely<Database>, extn: string, domain: string): Promise<Row<'extensions'> | undefined> {
+  return db.selectFrom('extensions').selectAll().where('extn', '=', extn).where('domain', '=', domain).where('disabled', '=', 0).executeTakeFirst();
 }
 
-/** The called extension `extn` (see enabledExtension) with its features, for a call's dialplan. */
+/**
+ * The called extension with its features, for a call's dialplan (one query per call): `extn` in
+ * `domain`; without a domain (a call from outside, which FreeSWITCH dials in its default domain),
+ * the one enabled extension with that number, if only one has it.
+ */
 export async function calledExtension(db: Kysely<Database>, extn: string, domain: string | undefined) {
-  const extension = await enabledExtension(db, extn, domain);
-  return extension && { features: await featuresOf(db, extension.id), context: extension.context };
+  let query = db.selectFrom('extensions')
+    .leftJoin('extension_features', 'extension_features.extension_id', 'extensions.id')
+    .select(['extensions.context', 'extension_features.dnd', 'extension_features.forward_always', 'extension_features.forward_busy', 'extension_features.forward_noanswer'])
+    .where('extensions.extn', '=', extn).where('extensions.disabled', '=', 0);
+  if (domain) query = query.where('extensions.domain', '=', domain);
+  const rows = await query.limit(2).execute();
+  if (rows.length !== 1) return undefined;
+  const [row] = rows as [(typeof rows)[number]];
+  return { context: row.context, features: row.dnd === null ? NO_FEATURES : fromRow(row as FeatureRow) };
 }
 
 /** Applies `change` to the extension's features; false when the extension is gone. */
