@@ -59,14 +59,18 @@ describeOnEachDatabase('function codes in the dialplan', (server) => {
     }
     await createRoute(server(), { context: 'context-2', prefix: extn, max_length: extn.length, dest_type: 'FS_DEST_USER' });
     const byOwner = { variable_user_name: extn, variable_domain_name: '127.0.0.1' };
-    const callTo = async () => actions(await dialplan(server(), 'context-2', extn)).filter((line) => !line.startsWith('log '));
+    const callTo = async () => actions(await dialplan(server(), 'context-2', extn)).filter((line) => !line.startsWith('hash '));
     const features = async () => {
       const { dnd, forward_always, forward_busy, forward_noanswer } = (await server().get(`/api/extensions/${id}`)).body;
       return { dnd, forward_always, forward_busy, forward_noanswer };
     };
     const confirmation = ['answer', 'playback tone_stream://%(200,100,880);loops=3', 'hangup NORMAL_CLEARING'];
 
-    assert.deepEqual(await callTo(), [`bridge user/${extn}`]);
+    assert.deepEqual(actions(await dialplan(server(), 'context-2', extn)), [
+      `hash insert/switchboard_ringing/${extn}@127.0.0.1/\${uuid}`,
+      'hash insert/switchboard_ringing/last@127.0.0.1/${uuid}',
+      `bridge user/${extn}`,
+    ], 'the call leaves its uuid for pickup and listening in');
     assert.deepEqual(actions(await dialplan(server(), 'context-1', '*722000', byOwner)), confirmation);
     assert.deepEqual(await features(), { dnd: 0, forward_always: '2000', forward_busy: '', forward_noanswer: '' });
     assert.deepEqual(await callTo(), ['transfer 2000 XML context-1']);

@@ -8,8 +8,11 @@ import { FEATURE_FUNCTION_CODE_TYPES } from '../../resources/extension-features/
 import type { FunctionCodeMatch } from '../../routing/function-codes.js';
 import type { DialplanLine } from '../../routing/dialplan-values.js';
 import { CONFERENCE_PROFILE, extensionDocument, type RenderedDialplan } from './dialplan.js';
+import { RINGING_REALM } from './user-features.js';
 
 const action = (application: string, data = ''): DialplanLine => ({ application, data });
+
+const ringingCall = (key: string) => `\${hash(select/${RINGING_REALM}/${key}@\${domain_name})}`;
 
 /** Tells whoever dialled a feature code that it took (src/freeswitch/function-code-calls.ts wrote it): three short beeps. */
 const CONFIRMATION = [action('answer'), action('playback', 'tone_stream://%(200,100,880);loops=3'), action('hangup', 'NORMAL_CLEARING')];
@@ -35,6 +38,19 @@ const functionCodeActions: Partial<Record<string, { needs?: string; run: (target
   FS_DEST_FUNC_CALL_FIFO_BACK: {
     needs: 'a queue number',
     run: (queue) => [action('answer'), action('fifo', `${queue} out nowait`)],
+  },
+  // Pickup and listening in: the call to the extension, found by the uuid its FS_DEST_USER
+  // dialplan left in mod_hash (user-features.ts), looked up in the dialling phone's domain.
+  FS_DEST_DEST_INTERCEPT: {
+    needs: 'an extension number',
+    run: (extn) => [action('answer'), action('intercept', ringingCall(extn))],
+  },
+  FS_DEST_LAST_INTERCEPT: {
+    run: () => [action('answer'), action('intercept', ringingCall('last'))],
+  },
+  FS_DEST_EAVESDROP: {
+    needs: 'an extension number',
+    run: (extn) => [action('answer'), action('eavesdrop', ringingCall(extn))],
   },
   // Do-not-disturb and forwards: the caller's extension was changed before this is served.
   ...featureCodeActions,

@@ -11,9 +11,18 @@ import type { DialplanLine } from '../../routing/dialplan-values.js';
 /** The called extension, as its features need it. */
 export interface CalledExtension {
   features: ExtensionFeatures;
+  extn: string;
+  domain: string;
   /** Where its forwards are routed: the extension's own context. */
   context: string;
 }
+
+/**
+ * The mod_hash realm where a call to an extension leaves its caller's uuid while it rings and
+ * talks (`<extn>@<domain>`, and `last@<domain>` for the latest), so that the pickup and listen-in
+ * codes find it: function-codes.ts reads it back.
+ */
+export const RINGING_REALM = 'switchboard_ringing';
 
 const action = (application: string, data = ''): DialplanLine => ({ application, data });
 
@@ -25,7 +34,12 @@ const NO_ANSWER_CAUSES = ['NO_ANSWER', 'NO_USER_RESPONSE', 'USER_NOT_REGISTERED'
 export function userBridgeActions(dialString: string, called: CalledExtension | undefined): DialplanLine[] {
   const bridge = action('bridge', dialString);
   if (!called) return [bridge];
+  // Features and pickup apply to Switchboard's extensions only (a number it does not know is bridged as dialled).
   const { features, context } = called;
+  const remember = [
+    action('hash', `insert/${RINGING_REALM}/${called.extn}@${called.domain}/\${uuid}`),
+    action('hash', `insert/${RINGING_REALM}/last@${called.domain}/\${uuid}`),
+  ];
   const forwardTo = (number: string) => action('transfer', `${number} XML ${context}`);
   if (features.forwardAlways) return [forwardTo(features.forwardAlways)];
   if (features.dnd) return [features.forwardBusy ? forwardTo(features.forwardBusy) : action('hangup', 'USER_BUSY')];
@@ -33,12 +47,13 @@ export function userBridgeActions(dialString: string, called: CalledExtension | 
     ...(features.forwardBusy ? BUSY_CAUSES.map((cause) => [cause, features.forwardBusy] as const) : []),
     ...(features.forwardNoanswer ? NO_ANSWER_CAUSES.map((cause) => [cause, features.forwardNoanswer] as const) : []),
   ];
-  if (forwards.length === 0) return [bridge];
+  if (forwards.length === 0) return [...remember, bridge];
   // Only the listed causes go on past the bridge; the forward is picked by the cause the bridge failed with.
   return [
     action('set', `continue_on_fail=${forwards.map(([cause]) => cause).join(',')}`),
     action('set', 'hangup_after_bridge=true'),
     ...forwards.map(([cause, number]) => action('set', `switchboard_forward_${cause}=${number}`)),
+    ...remember,
     bridge,
     forwardTo('${switchboard_forward_${originate_disposition}}'),
   ];

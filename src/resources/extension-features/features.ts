@@ -66,13 +66,13 @@ export function enabledExtension(db: Kysely<Database>, extn: string, domain: str
 export async function calledExtension(db: Kysely<Database>, extn: string, domain: string | undefined) {
   let query = db.selectFrom('extensions')
     .leftJoin('extension_features', 'extension_features.extension_id', 'extensions.id')
-    .select(['extensions.context', 'extension_features.dnd', 'extension_features.forward_always', 'extension_features.forward_busy', 'extension_features.forward_noanswer'])
+    .select(['extensions.extn', 'extensions.domain', 'extensions.context', 'extension_features.dnd', 'extension_features.forward_always', 'extension_features.forward_busy', 'extension_features.forward_noanswer'])
     .where('extensions.extn', '=', extn).where('extensions.disabled', '=', 0);
   if (domain) query = query.where('extensions.domain', '=', domain);
   const rows = await query.limit(2).execute();
   if (rows.length !== 1) return undefined;
   const [row] = rows as [(typeof rows)[number]];
-  return { context: row.context, features: row.dnd === null ? NO_FEATURES : fromRow(row as FeatureRow) };
+  return { extn: row.extn, domain: row.domain, context: row.context, features: row.dnd === null ? NO_FEATURES : fromRow(row as FeatureRow) };
 }
 
 /** Applies `change` to the extension's features; false when the extension is gone. */
