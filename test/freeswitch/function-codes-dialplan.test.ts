@@ -101,6 +101,10 @@ describeOnEachDatabase('function codes in the dialplan', (server) => {
     assert.deepEqual(actions(await dialplan(server(), 'context-1', '*722000')),
       refusal('was not dialled by an authenticated extension (user none@none)', 'CALL_REJECTED'));
     assert.equal((await features()).forward_always, '', 'a refused code changes nothing');
+    // The features go with the extension.
+    assert.equal((await server().delete(`/api/extensions/${id}`)).status, 200);
+    createdId(await server().post('/api/extensions', { extn, password: 'secret-pass', context: 'context-1' }));
+    assert.deepEqual(await callTo(), [`bridge user/${extn}`]);
   });
 
   test('a type the switch cannot carry yet is hung up with SERVICE_NOT_IMPLEMENTED, naming the code', async () => {
