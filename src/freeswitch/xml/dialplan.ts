@@ -17,6 +17,8 @@ export interface DialplanCall {
   domainName: string | undefined;
   /** The channel's `auto_record` (the directory sets it for users who record every call). */
   autoRecord: boolean;
+  /** The line number of the calling extension's DOD on this way out; `callerNumber` derives from it. */
+  dodLineNumber?: string | undefined;
 }
 
 export interface DialplanRoute {
@@ -151,7 +153,7 @@ function autoRecordActions(route: DialplanRoute, call: DialplanCall, recordingsD
 /** Why the numbers this call brings cannot go into its dialplan, or null. */
 function unsafeCallValue({ route, call }: DialplanInput): string | null {
   if (!isDialable(call.destNumber)) return `called number ${JSON.stringify(call.destNumber)} has characters a dial string cannot carry`;
-  if (route.sdnc !== '' && !isDialable(call.callerNumber)) {
+  if ((route.sdnc !== '' || call.dodLineNumber !== undefined) && !isDialable(call.callerNumber)) {
     return `caller number ${JSON.stringify(call.callerNumber)} has characters a dial string cannot carry`;
   }
   if (call.domainName !== undefined && call.domainName !== '' && !isDomainName(call.domainName)) {
@@ -160,13 +162,13 @@ function unsafeCallValue({ route, call }: DialplanInput): string | null {
   return null;
 }
 
-function extensionDocument(input: DialplanInput, actions: DialplanLine[]): string {
+function extensionDocument(context: string, name: string, actions: DialplanLine[]): string {
   return freeswitchDocument('dialplan', [{
     name: 'context',
-    attributes: { name: input.call.context },
+    attributes: { name: context },
     children: [{
       name: 'extension',
-      attributes: { name: input.route.name },
+      attributes: { name },
       children: [{
         name: 'condition',
         children: actions.map((line): XmlElement => ({
@@ -178,13 +180,13 @@ function extensionDocument(input: DialplanInput, actions: DialplanLine[]): strin
   }]);
 }
 
-function refused(input: DialplanInput, reason: string, cause: string): RenderedDialplan {
-  const refusal = `route ${input.route.id}: ${reason}`;
-  return {
-    document: extensionDocument(input, [action('log', `WARNING Switchboard ${refusal}`), action('hangup', cause)]),
-    refusal,
-  };
+/** A call hung up with `cause`, saying why in the switch's log. */
+function hungUp(context: string, name: string, refusal: string, cause: string): RenderedDialplan {
+  return { document: extensionDocument(context, name, [action('log', `WARNING Switchboard ${refusal}`), action('hangup', cause)]), refusal };
 }
+
+const refused = (input: DialplanInput, reason: string, cause: string) =>
+  hungUp(input.call.context, input.route.name, `route ${input.route.id}: ${reason}`, cause);
 
 export function renderDialplan(input: DialplanInput): RenderedDialplan {
   const { call, route, destination } = input;
@@ -201,13 +203,38 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
 
   const actions: DialplanLine[] = [];
   if (route.dnc !== '') actions.push(set('dnc', route.dnc), set('dnc_number', call.destNumber));
+  if (call.dodLineNumber !== undefined) actions.push(set('dod_number', call.dodLineNumber));
   if (route.sdnc !== '') {
     actions.push(set('sdnc', route.sdnc), set('sdnc_number', call.callerNumber), set('effective_caller_id_number', call.callerNumber));
+  } else if (call.dodLineNumber !== undefined) {
+    actions.push(set('effective_caller_id_number', call.callerNumber));
   }
   actions.push(...autoRecordActions(route, call, input.recordingsDir));
   actions.push(...route.params.map((param) => action(param.k, param.v)));
   if (route.mediaCodec !== '') actions.push(set('absolute_codec_string', route.mediaCodec));
   if (!route.proxyMedia) actions.push(set('bypass_media', 'true'));
   actions.push(...toDestination({ number: call.destNumber, domainName: call.domainName || undefined, destination }));
-  return { document: extensionDocument(input, actions), refusal: null };
+  return { document: extensionDocument(call.context, route.name, actions), refusal: null };
+}
+
+export interface HotlineDialplanInput {
+  call: Pick<DialplanCall, 'context' | 'destNumber' | 'domainName'>;
+  /** The DID's extension numbers. */
+  extensions: readonly string[];
+}
+
+/**
+ * A DID: its extensions ring at once (`,`), the first to answer takes the call; `did_number`
+ * keeps the line number dialled. The extensions are reached in the caller's domain when it has
+ * one, else in the switch's default domain (calls from trunks have none).
+ */
+export function renderHotlineDialplan({ call, extensions }: HotlineDialplanInput): RenderedDialplan {
+  const name = `DID ${call.destNumber}`;
+  const domain = call.domainName && isDomainName(call.domainName) ? `@${call.domainName}` : '';
+  const unsafe = extensions.find((extn) => extn === '' || !isDialable(extn));
+  if (unsafe !== undefined || !isDialable(call.destNumber)) {
+    return hungUp(call.context, name, `${name}: extension ${JSON.stringify(unsafe ?? '')} or line number cannot go into a dial string`, 'INVALID_NUMBER_FORMAT');
+  }
+  const actions = [set('did_number', call.destNumber), action('bridge', extensions.map((extn) => `user/${extn}${domain}`).join(','))];
+  return { document: extensionDocument(call.context, name, actions), refusal: null };
 }

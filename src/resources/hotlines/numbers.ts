@@ -1,0 +1,50 @@
+import { badRequest } from '../../http/errors.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+/** The topics on which changes of DIDs and DODs are published. */
+export const HOTLINES_TOPIC = 'hotlines';
+export const DODS_TOPIC = 'dods';
+
+/** A line number as a dial plan compares it with a dialled number or presents it as a caller id. */
+export const LINE_NUMBER_PATTERN = '^\\+?[0-9*#]{1,31}$';
+
+/**
+ * The extension numbers of a DID's `numbers`: comma-separated (the Chinese comma too), spaces
+ * around them ignored, repeats dropped. Empty: a 400 naming `field`.
+ */
+export function extensionNumbers(numbers: string, field: string): string[] {
+  const listed = [...new Set(numbers.split(/[,，]/).map((extn) => extn.trim()).filter((extn) => extn !== ''))];
+  if (listed.length === 0) throw badRequest(field, 'must name at least one extension number');
+  return listed;
+}
+
+/** Every extn names an extension (in some domain), or a 400 names `field` and the first that does not. */
+export async function assertExtensionsExist(db: Kysely<Database>, extns: readonly string[], field: string): Promise<void> {
+  const found = await db.selectFrom('extensions').select('extn').distinct().where('extn', 'in', extns).execute();
+  const known = new Set(found.map((row) => row.extn));
+  const unknown = extns.find((extn) => !known.has(extn));
+  if (unknown !== undefined) throw badRequest(field, `no extension "${unknown}"`);
+}
+
+const LINE_NUMBER = new RegExp(LINE_NUMBER_PATTERN);
+
+/** A line number read from an import (the schema checks the others), or a 400 naming `field`. */
+export function assertLineNumber(value: string, field: string): string {
+  if (value === '') throw badRequest(field, 'is required');
+  if (!LINE_NUMBER.test(value)) throw badRequest(field, `"${value}" is not a line number (digits, * and #, an optional leading +)`);
+  return value;
+}
+
+/**
+ * The cells of row `index` of an import keyed by the export's column names (`columns`: field →
+ * column name) or by the field names: each value trimmed ('' when absent), and each field named
+ * in messages as `<list>.<index>.<key the client used>`.
+ */
+export function importedCells<F extends string>(columns: Readonly<Record<F, string>>, row: Readonly<Record<string, string | undefined>>, list: string, index: number) {
+  const keyOf = (field: F) => (row[columns[field]] === undefined && row[field] !== undefined ? field : columns[field]);
+  return {
+    value: (field: F) => (row[keyOf(field)] ?? '').trim(),
+    field: (field: F) => `${list}.${index}.${keyOf(field)}`,
+  };
+}
