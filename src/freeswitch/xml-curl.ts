@@ -12,6 +12,7 @@ import { badRequest, unauthorized } from '../http/errors.js';
 import { blockLua } from '../resources/blocks/script.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
 import { renderDialplan, renderHotlineDialplan } from './xml/dialplan.js';
+import { renderDirectoryDomain, renderDirectoryUser } from './xml/directory.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
 import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
 
@@ -148,9 +149,38 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
   };
 }
 
+/**
+ * The directory: an enabled extension for a lookup of its number in its domain (REGISTER and
+ * INVITE digest, `user/N` dialling, …), the domain alone when no user is asked for.
+ */
+function directorySource(app: FastifyInstance): XmlSource {
+  const db = app.db.kysely;
+  return async ({ keyValue, fields }) => {
+    // Gateways of users and IP-authenticated users' network lists: Switchboard has neither.
+    if (fields.get('purpose')) return null;
+    const domain = keyValue || fields.get('domain') || '';
+    const user = fields.get('user');
+    const enabled = db.selectFrom('extensions').where('domain', '=', domain).where('disabled', '=', 0);
+    if (!user) return (await enabled.select('id').executeTakeFirst()) ? renderDirectoryDomain(domain) : null;
+    const extension = await enabled.selectAll().where('extn', '=', user).executeTakeFirst();
+    if (!extension) return null;
+    return renderDirectoryUser({
+      extn: extension.extn,
+      domain: extension.domain,
+      a1Hash: extension.a1_hash,
+      context: extension.context,
+      name: extension.name,
+      cidName: extension.cid_name,
+      cidNumber: extension.cid_number,
+      autoRecord: extension.auto_record === 1,
+    });
+  };
+}
+
 async function xmlCurl(app: FastifyInstance, options: XmlCurlOptions): Promise<void> {
   const sources = new XmlSources();
   sources.addSection('dialplan', dialplanSource(app, options.recordingsDir));
+  sources.addSection('directory', directorySource(app));
   app.decorate('freeswitchXml', sources);
   if (!options.credentials) app.log.warn(`${XML_CURL_PATH} answers without authentication: set FREESWITCH_XML_USER and FREESWITCH_XML_PASSWORD`);
 

@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Db } from '../db/connect.js';
-import { defaultHttpLimits, defaultLoginThrottle, defaultMediaDir, defaultRecordingsDir, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
+import { DEFAULT_SIP_DOMAIN, defaultHttpLimits, defaultLoginThrottle, defaultMediaDir, defaultRecordingsDir, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
 import { authPlugin } from './auth.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
 import { installBodyParsers, installInputChecks } from './input.js';
@@ -43,6 +43,8 @@ import { routeCodeRoutes } from '../resources/route-codes/routes.js';
 import { LiveNumberPlans } from '../resources/hotlines/number-plans.js';
 import { hotlineRoutes } from '../resources/hotlines/routes.js';
 import { dodRoutes } from '../resources/dods/routes.js';
+import { ExtensionDetails } from '../resources/extensions/details.js';
+import { extensionRoutes } from '../resources/extensions/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -78,6 +80,8 @@ export interface ServerOptions {
   mediaDir?: string;
   /** Largest media file an upload may carry; 50 MiB by default. */
   mediaMaxFileBytes?: number;
+  /** The SIP domain of extensions whose context names none (config.ts `sipDomain`). */
+  sipDomain?: string;
   /** HTTP basic auth of POST /freeswitch/xml (config.ts `freeswitchXml`); open when omitted. */
   freeswitchXml?: { user: string; password: string };
   /** Omitted in tests: no log output. */
@@ -138,6 +142,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('writes', writes);
   app.decorate('references', references);
   app.decorate('destinations', new Destinations(references));
+  app.decorate('extensionDetails', new ExtensionDetails());
   const numberPlans = new LiveNumberPlans(options.db, (message) => app.log.error(message));
   await numberPlans.start(writes);
   const routeTable = new RouteTable(options.db, zone, (message) => app.log.error(message), numberPlans);
@@ -193,6 +198,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(trunkRoutes);
   await app.register(trunkGroupRoutes);
   await app.register(routeCodeRoutes);
+  await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN });
   await app.register(hotlineRoutes);
   await app.register(dodRoutes);
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });

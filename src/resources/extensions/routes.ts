@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from 'typebox';
+import type { Row } from '../../db/schema.js';
+import { storedNow } from '../../db/queries.js';
+import type { WriteScope } from '../../db/write-path.js';
+import { HttpError, badRequest, conflict } from '../../http/errors.js';
+import { crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
+import { LIST_CAP, listPage, type ListRules } from '../../http/kit/listing.js';
+import { PageOf } from '../../http/kit/envelopes.js';
+import { IdParams, Message } from '../../http/kit/types.js';
+import { XML_UNREPRESENTABLE, isDialable, isDomainName } from '../../routing/dialplan-values.js';
+import {
+  ExtensionCreate, ExtensionDetail, ExtensionListQuery, ExtensionRow, ExtensionUpdate, ExtensionUpload, UserGatewayList,
+} from './schema.js';
+
+export interface ExtensionOptions {
+  /** The domain of an extension that names none and whose context has none (SIP_DOMAIN). */
+  defaultDomain: string;
+}
+
+const TAG = 'extensions';
+const DEFAULT_TYPE = 'SIP';
+
+/** FreeSWITCH's `a1-hash`: what SIP digest needs of the password, bound to the user and realm. */
+export const a1Hash = (extn: string, domain: string, password: string) =>
+  createHash('md5').update(`${extn}:${domain}:${password}`).digest('hex');
+
+export const describeExtension = (extension: Row<'extensions'>) => `extension ${extension.extn}@${extension.domain} (id ${extension.id})`;
+
+/** Never the hash: it is as good as the password to anyone registering in that domain. */
+function toWire(row: Row<'extensions'>) {
+  const { a1_hash: _secret, ...shown } = defaultWire(row);
+  return shown;
+}
+
+const listing: ListRules<'extensions'> = {
+  sortable: ['id', 'extn', 'name', 'domain', 'context', 'created_at'],
+  searchable: ['extn', 'name', 'cid_name', 'cid_number'],
+  defaultSort: 'id',
+  filters: {
+    extn: { column: 'extn', match: 'contains' },
+    name: { column: 'name', match: 'contains' },
+    domain: { column: 'domain', match: 'exact' },
+    context: { column: 'context', match: 'exact' },
+  },
+};
+
+/** The download's columns, in order: every field of a row but the secret. */
+const EXPORT_COLUMNS = [
+  'id', 'extn', 'domain', 'name', 'context', 'cid_name', 'cid_number', 'type', 'auto_record', 'disabled', 'user_id',
+] as const satisfies readonly (keyof Row<'extensions'>)[];
+
+type Input = Static<typeof ExtensionUpdate>;
+
+/** The context an extension names, held until commit so that it cannot be deleted under it. */
+async function heldContext(scope: WriteScope, key: string): Promise<Row<'contexts'>> {
+  const context = await scope.lock('contexts', 'key', key, 'share');
+  if (!context) throw badRequest('context', `no context "${key}" (see /api/contexts)`);
+  return context;
+}
+
+/** Checks the fields of `input` that are set, against other rows where they refer to some. */
+async function assertFields(scope: WriteScope, input: Input): Promise<void> {
+  for (const field of ['name', 'cid_name'] as const) {
+    if (XML_UNREPRESENTABLE.test(input[field] ?? '')) throw badRequest(field, 'has control characters');
+  }
+  if (input.cid_number !== undefined && !isDialable(input.cid_number)) {
+    throw badRequest('cid_number', 'must be a number (digits, + * # and letters . _ -)');
+  }
+  if (input.user_id !== undefined && input.user_id !== null && !(await scope.lock('users', 'id', input.user_id, 'share'))) {
+    throw badRequest('user_id', `no user with id ${input.user_id}`);
+  }
+  if (input.type !== undefined) {
+    const known = await scope.trx.selectFrom('dicts').select('k').where('realm', '=', 'EXTENSION_TYPE').orderBy('o').orderBy('id').execute();
+    if (!known.some(({ k }) => k === input.type)) throw badRequest('type', `must be one of ${known.map(({ k }) => k).join(', ')} (dicts EXTENSION_TYPE)`);
+  }
+}
+
+async function assertExtnFree(scope: WriteScope, extn: string, domain: string, except?: number): Promise<void> {
+  const taken = await scope.trx.selectFrom('extensions').select('id').where('extn', '=', extn).where('domain', '=', domain).executeTakeFirst();
+  if (taken && taken.id !== except) throw conflict('extn', `extension ${extn} already exists in domain ${domain}`);
+}
+
+/** The columns of a new extension; the domain defaults to its context's, then to `defaultDomain`. */
+async function newExtension(scope: WriteScope, input: Static<typeof ExtensionCreate>, defaultDomain: string) {
+  await assertFields(scope, input);
+  const context = await heldContext(scope, input.context);
+  const domain = input.domain ?? (isDomainName(context.domain) ? context.domain : defaultDomain);
+  await assertExtnFree(scope, input.extn, domain);
+  return {
+    extn: input.extn,
+    domain,
+    name: input.name ?? '',
+    context: context.key,
+    a1_hash: a1Hash(input.extn, domain, input.password),
+    cid_name: input.cid_name ?? '',
+    cid_number: input.cid_number ?? '',
+    type: input.type ?? DEFAULT_TYPE,
+    auto_record: input.auto_record ?? 0,
+    disabled: input.disabled ?? 0,
+    user_id: input.user_id ?? null,
+  };
+}
+
+const extensionCrud = (options: ExtensionOptions) => crudRoutes({
+  table: 'extensions',
+  path: '/api/extensions',
+  tag: TAG,
+  listRow: ExtensionRow,
+  detailRow: ExtensionDetail,
+  createBody: ExtensionCreate,
+  updateBody: ExtensionUpdate,
+  // The list has its own filters (status) and the detail carries DIDs and DODs: both below.
+  operations: ['create', 'update', 'delete'],
+  toggle: 'disabled',
+  listing,
+  toWire,
+  describe: describeExtension,
+  beforeCreate: (input, scope) => newExtension(scope, input, options.defaultDomain),
+  async beforeUpdate(input, existing, scope) {
+    const { password, ...fields } = input;
+    await assertFields(scope, fields);
+    if (fields.context !== undefined && fields.context !== existing.context) await heldContext(scope, fields.context);
+    const extn = fields.extn ?? existing.extn;
+    const domain = fields.domain ?? existing.domain;
+    const moved = extn !== existing.extn || domain !== existing.domain;
+    if (moved) await assertExtnFree(scope, extn, domain, existing.id);
+    if (password === undefined || password === '') {
+      if (moved) throw badRequest('password', 'is required when extn or domain changes (only a hash of the password with both is kept)');
+      return fields;
+    }
+    return { ...fields, a1_hash: a1Hash(extn, domain, password) };
+  },
+});
+
+export async function extensionRoutes(parent: FastifyInstance, options: ExtensionOptions): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = [TAG];
+  const db = app.db.kysely;
+
+  app.references.add('contexts', async ({ trx }, context) => {
+    const extension = await trx.selectFrom('extensions').selectAll().where('context', '=', context.key).orderBy('id').executeTakeFirst();
+    return extension ? describeExtension(extension) : undefined;
+  });
+
+  app.get('/api/extensions', {
+    schema: {
+      tags,
+      summary: 'List extensions (status: enabled or disabled); never their passwords',
+      querystring: ExtensionListQuery,
+      response: { 200: PageOf(ExtensionRow) },
+    },
+  }, async (request) => {
+    const { status } = request.query;
+    const disabled = status === 'disabled' || status === '1' ? 1 : status === 'enabled' || status === '0' ? 0 : undefined;
+    const page = await listPage(db, app.db.dialect, 'extensions', request.query, listing,
+      (qb) => (disabled === undefined ? qb : qb.where('disabled', '=', disabled)));
+    return { ...page, data: page.data.map(toWire) };
+  });
+
+  app.get('/api/extensions/gateway', {
+    schema: { tags, summary: 'Extensions a user gateway (FS_DEST_USERGW) may name: every enabled one', response: { 200: UserGatewayList } },
+  }, async () => ({
+    data: await db.selectFrom('extensions').select(['id', 'extn', 'domain']).where('disabled', '=', 0).orderBy('extn').orderBy('id').limit(LIST_CAP).execute(),
+  }));
+
+  app.get('/api/extensions/download', {
+    schema: {
+      tags,
+      summary: 'Export extensions as rows of cells: a header row of field names, then one row per extension by id (never a password or its hash)',
+      querystring: ExtensionListQuery,
+      response: { 200: Type.Array(Type.Array(Type.Unknown())) },
+    },
+  }, async (request) => {
+    const query = { ...request.query, perPage: request.query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' as const };
+    const page = await listPage(db, app.db.dialect, 'extensions', query, listing);
+    return [[...EXPORT_COLUMNS], ...page.data.map((row) => EXPORT_COLUMNS.map((column) => row[column]))];
+  });
+
+  app.post('/api/extensions/upload', {
+    schema: {
+      tags,
+      summary: 'Create extensions, all or none: {"extensions":[rows as for a create]}',
+      description: 'A refused row answers 4xx naming it, `extensions.<index>.<field>: <problem>`, and nothing is created. The answer lists the created extensions.',
+      body: ExtensionUpload,
+      response: { 200: Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Array(ExtensionRow) }) },
+    },
+  }, async (request) => {
+    const rows = await app.writes.run(async (scope) => {
+      const created: Row<'extensions'>[] = [];
+      for (const [index, input] of request.body.extensions.entries()) {
+        const values = await newExtension(scope, input, options.defaultDomain).catch((error: unknown) => {
+          throw error instanceof HttpError ? new HttpError(error.statusCode, `extensions.${index}.${error.message}`, error.data) : error;
+        });
+        const now = storedNow();
+        created.push(await scope.trx.insertInto('extensions').values({ ...values, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow());
+      }
+      return created;
+    });
+    return { code: 200, message: 'success', data: rows.map(toWire) };
+  });
+
+  app.get('/api/extensions/:id', {
+    schema: { tags, summary: 'One extension with its DIDs and DODs (never its password)', params: IdParams, response: { 200: ExtensionDetail, 404: Message } },
+  }, async (request) => {
+    const extension = await findById(db, 'extensions', request.params.id);
+    return { ...toWire(extension), ...(await app.extensionDetails.of(db, extension)) };
+  });
+
+  await app.register(extensionCrud(options));
+}
