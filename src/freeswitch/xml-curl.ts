@@ -107,7 +107,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
     const callerExtension = authenticatedUser ? { extn: authenticatedUser, domain: domainName ?? '' } : undefined;
     const decision = await app.routeTable.decide({ context, destNumber: dialled, callerNumber, ...(callerExtension ? { callerExtension } : {}) });
     if (decision.did?.applied) {
-      const rendered = renderHotlineDialplan({ call: { context, destNumber: dialled, domainName }, extensions: decision.did.hotline.extensions });
+      const rendered = renderHotlineDialplan({ call: { context, destNumber: dialled }, extensions: decision.did.hotline.extensions });
       if (rendered.refusal) app.log.warn({ context, destNumber: dialled, callerNumber }, `call hung up: ${rendered.refusal}`);
       return rendered.document;
     }

@@ -7,8 +7,10 @@
 export interface Hotline {
   id: number;
   lineNumber: string;
-  /** Extension numbers (extn), in the order the DID lists them. */
-  extensions: readonly string[];
+  /** The extension numbers (extn) the DID lists, in its order. */
+  numbers: readonly string[];
+  /** The extensions they name, each in its domain (one extn may exist in several domains). */
+  extensions: readonly { extn: string; domain: string }[];
 }
 
 /** The DID whose line number a call dialled, and whether its context lets it apply. */
@@ -37,7 +39,7 @@ export class HotlineIndex {
     const hotline = this.byLine.get(destNumber);
     if (hotline === undefined) return null;
     return this.enabledContexts.has(context)
-      ? { hotline, applied: true, detail: `DID ${hotline.lineNumber} rings ${hotline.extensions.join(', ')} at once; routes are not consulted` }
+      ? { hotline, applied: true, detail: `DID ${hotline.lineNumber} rings ${hotline.numbers.join(', ')} at once; routes are not consulted` }
       : { hotline, applied: false, detail: `context ${context} does not have hotline_enabled: routes decide` };
   }
 }

@@ -218,23 +218,23 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
 }
 
 export interface HotlineDialplanInput {
-  call: Pick<DialplanCall, 'context' | 'destNumber' | 'domainName'>;
-  /** The DID's extension numbers. */
-  extensions: readonly string[];
+  call: Pick<DialplanCall, 'context' | 'destNumber'>;
+  /** The DID's extensions, each in its domain. */
+  extensions: readonly { extn: string; domain: string }[];
 }
 
 /**
  * A DID: its extensions ring at once (`,`), the first to answer takes the call; `did_number`
- * keeps the line number dialled. The extensions are reached in the caller's domain when it has
- * one, else in the switch's default domain (calls from trunks have none).
+ * keeps the line number dialled. A DID none of whose extensions exists any more is refused.
  */
 export function renderHotlineDialplan({ call, extensions }: HotlineDialplanInput): RenderedDialplan {
   const name = `DID ${call.destNumber}`;
-  const domain = call.domainName && isDomainName(call.domainName) ? `@${call.domainName}` : '';
-  const unsafe = extensions.find((extn) => extn === '' || !isDialable(extn));
+  if (extensions.length === 0) return hungUp(call.context, name, `${name}: none of its extensions exists`, 'UNALLOCATED_NUMBER');
+  const unsafe = extensions.find(({ extn, domain }) => extn === '' || !isDialable(extn) || (domain !== '' && !isDomainName(domain)));
   if (unsafe !== undefined || !isDialable(call.destNumber)) {
     return hungUp(call.context, name, `${name}: extension ${JSON.stringify(unsafe ?? '')} or line number cannot go into a dial string`, 'INVALID_NUMBER_FORMAT');
   }
-  const actions = [set('did_number', call.destNumber), action('bridge', extensions.map((extn) => `user/${extn}${domain}`).join(','))];
+  const dialString = extensions.map(({ extn, domain }) => `user/${extn}${domain ? `@${domain}` : ''}`).join(',');
+  const actions = [set('did_number', call.destNumber), action('bridge', dialString)];
   return { document: extensionDocument(call.context, name, actions), refusal: null };
 }

@@ -145,6 +145,8 @@ export async function dodRoutes(parent: FastifyInstance): Promise<void> {
     const dod = await trx.selectFrom('dods').select(['id', 'line_number']).where('extn_id', '=', extension.id).orderBy('id').executeTakeFirst();
     return dod ? `DOD ${dod.line_number} (id ${dod.id})` : undefined;
   });
+  app.extensionDetails.contribute('dods', async (trx, extension) =>
+    (await withNames(trx, await trx.selectFrom('dods').selectAll().where('extn_id', '=', extension.id).orderBy('id').execute())).map(stringIds));
   for (const [type, { table }] of Object.entries(WAYS_OUT)) {
     app.references.add(table, async ({ trx }, row) => {
       const dod = await trx.selectFrom('dods').select(['id', 'line_number']).where('type', '=', type).where('ref_id', '=', row.id).orderBy('id').executeTakeFirst();

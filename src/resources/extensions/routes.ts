@@ -104,6 +104,9 @@ async function newExtension(scope: WriteScope, input: Static<typeof ExtensionCre
   };
 }
 
+/** Changes of extensions are published here: the DIDs and DODs the routing engine holds name them. */
+export const EXTENSIONS_TOPIC = 'extensions';
+
 const extensionCrud = (options: ExtensionOptions) => crudRoutes({
   table: 'extensions',
   path: '/api/extensions',
@@ -118,6 +121,7 @@ const extensionCrud = (options: ExtensionOptions) => crudRoutes({
   listing,
   toWire,
   describe: describeExtension,
+  topic: EXTENSIONS_TOPIC,
   beforeCreate: (input, scope) => newExtension(scope, input, options.defaultDomain),
   async beforeUpdate(input, existing, scope) {
     const { password, ...fields } = input;

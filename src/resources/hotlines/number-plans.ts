@@ -4,10 +4,14 @@ import type { NumberPlans } from '../../routing/decide.js';
 import { DodIndex, type DodWayOut } from '../../routing/dods.js';
 import { HotlineIndex } from '../../routing/hotlines.js';
 import { CONTEXTS_TOPIC } from '../contexts/routes.js';
+import { EXTENSIONS_TOPIC } from '../extensions/routes.js';
 import { DODS_TOPIC, HOTLINES_TOPIC, extensionNumbers } from './numbers.js';
 
-/** Topics whose changes alter what the DIDs and DODs decide: theirs, and hotline_enabled of contexts. */
-const FOLLOWED = [HOTLINES_TOPIC, DODS_TOPIC, CONTEXTS_TOPIC];
+/** Topics whose changes alter what the DIDs and DODs decide: theirs, the extensions they name, hotline_enabled of contexts. */
+/** Extension numbers per query: well under both databases' bound-parameter limits. */
+const LOOKUP_CHUNK = 500;
+
+const FOLLOWED = [HOTLINES_TOPIC, DODS_TOPIC, EXTENSIONS_TOPIC, CONTEXTS_TOPIC];
 
 /**
  * The DIDs and DODs as the routing engine consults them, in memory: loaded at start and reloaded
@@ -54,12 +58,30 @@ export class LiveNumberPlans {
       kysely.selectFrom('dods').innerJoin('extensions', 'extensions.id', 'dods.extn_id')
         .select(['dods.id', 'dods.line_number', 'dods.type', 'dods.ref_id', 'extensions.extn', 'extensions.domain']).execute(),
     ]);
+    const listed = hotlines.map((row) => ({ ...row, numbers: extensionNumbers(row.numbers, 'numbers') }));
+    const domains = await this.domainsOf([...new Set(listed.flatMap((row) => row.numbers))]);
     this.plans.hotlines.replaceAll(
-      hotlines.map((row) => ({ id: row.id, lineNumber: row.line_number, extensions: extensionNumbers(row.numbers, 'numbers') })),
+      listed.map((row) => ({
+        id: row.id,
+        lineNumber: row.line_number,
+        numbers: row.numbers,
+        extensions: row.numbers.flatMap((extn) => (domains.get(extn) ?? []).map((domain) => ({ extn, domain }))),
+      })),
       contexts.map((row) => row.key),
     );
     this.plans.dods.replaceAll(dods.map((row) => ({
       id: row.id, extn: row.extn, domain: row.domain, type: row.type as DodWayOut, refId: row.ref_id, lineNumber: row.line_number,
     })));
+  }
+
+  /** The domains each of these extension numbers exists in. */
+  private async domainsOf(extns: readonly string[]): Promise<Map<string, string[]>> {
+    const domains = new Map<string, string[]>();
+    for (let start = 0; start < extns.length; start += LOOKUP_CHUNK) {
+      const rows = await this.db.kysely.selectFrom('extensions').select(['extn', 'domain'])
+        .where('extn', 'in', extns.slice(start, start + LOOKUP_CHUNK)).orderBy('id').execute();
+      for (const { extn, domain } of rows) domains.set(extn, [...(domains.get(extn) ?? []), domain]);
+    }
+    return domains;
   }
 }

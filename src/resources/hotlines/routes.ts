@@ -96,6 +96,8 @@ export async function hotlineRoutes(parent: FastifyInstance): Promise<void> {
     const hotline = await trx.selectFrom('hotlines').select(['id', 'line_number']).where(listsExtension(extension.extn)).orderBy('id').executeTakeFirst();
     return hotline ? `DID ${hotline.line_number} (id ${hotline.id})` : undefined;
   });
+  app.extensionDetails.contribute('dids', async (trx, extension) =>
+    (await trx.selectFrom('hotlines').selectAll().where(listsExtension(extension.extn)).orderBy('id').limit(LIST_CAP).execute()).map(toWire));
 
   app.get('/api/hotlines', {
     schema: { tags, summary: 'List DIDs', querystring: ListHotlinesQuery, response: { 200: PageOf(HotlineRow) } },

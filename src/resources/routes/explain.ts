@@ -102,7 +102,7 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
         id: segment.segmentId, time_recurrence: segment.recurrence, matched: segment.matched, chosen: segment.chosen,
       })),
       did: did && {
-        id: did.hotline.id, line_number: did.hotline.lineNumber, numbers: [...did.hotline.extensions], applied: did.applied, detail: did.detail,
+        id: did.hotline.id, line_number: did.hotline.lineNumber, numbers: [...did.hotline.numbers], applied: did.applied, detail: did.detail,
       },
       dod: dod && { id: dod.id, line_number: dod.lineNumber, extn: dod.extn, type: dod.type, ref_id: dod.refId },
     });
