@@ -2,11 +2,11 @@
  * DIDs and DODs as the routing engine applies them, seen where operators and FreeSWITCH see them:
  * route verification (`/api/routes/explain`) and the dialplan FreeSWITCH fetches.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeOnEachDatabase, type Harness, type Reply } from '../helpers/harness.js';
+import { describeOnEachDatabase, twoServersOnPostgres, type Harness, type Reply } from '../helpers/harness.js';
 import { createdId } from '../helpers/assertions.js';
-import { createRoute, explain, unique } from '../helpers/routing.js';
+import { createRoute, eventually, explain, unique } from '../helpers/routing.js';
 
 let nextNumber = 80_000;
 const fresh = () => String(++nextNumber);
@@ -102,5 +102,27 @@ describeOnEachDatabase('DIDs and DODs in routing', (server) => {
 
     await server().delete(`/api/dods/${dod}`);
     assert.equal((await explain(server(), { context: context.key, destNumber: '8100', callerExtension: caller, callerDomain: DOMAIN })).dod, null);
+  });
+});
+
+describe('DIDs and DODs across processes sharing PostgreSQL', () => {
+  const { a, b } = twoServersOnPostgres();
+
+  test('a DID, a DOD and a context\'s hotline_enabled written on one server route the next call on the other', async () => {
+    const context = await hotlineContext(a(), false);
+    const caller = await extension(a());
+    const line = fresh();
+    createdId(await a().post('/api/hotlines', { line_number: line, numbers: caller }));
+    assert.ok(await eventually(async () => (await explain(b(), { context: context.key, destNumber: line })).did?.applied === false), 'the DID reached b');
+    await a().put(`/api/contexts/${context.id}`, { hotline_enabled: 1 });
+    assert.ok(await eventually(async () => (await explain(b(), { context: context.key, destNumber: line })).did?.applied === true), 'hotline_enabled reached b');
+
+    const gateway = unique('gw');
+    const gatewayId = createdId(await a().post('/api/gateways', { name: gateway, realm: '192.0.2.10', register: 'no' }));
+    await createRoute(a(), { context: context.key, prefix: '0', dest_type: 'FS_DEST_GATEWAY', dest_uuid: String(gatewayId) });
+    const dodLine = fresh();
+    createdId(await a().post('/api/dods', { extn: caller, line_number: dodLine, type: 'GATEWAY', name: gateway }));
+    const asked = { context: context.key, destNumber: '0138', callerNumber: caller, callerExtension: caller, callerDomain: DOMAIN };
+    assert.ok(await eventually(async () => (await explain(b(), asked)).sdnc_number === dodLine), 'the DOD reached b');
   });
 });
