@@ -21,3 +21,23 @@ export async function firstMissing(db: Kysely<Database>, table: TableName, ids: 
 export function storedNow(): string {
   return new Date().toISOString();
 }
+
+/** Values per query in `presentValues`: well under both databases' bound-parameter limits. */
+const VALUES_PER_QUERY = 500;
+
+/** The ids of the rows of `table` holding each of `values` in `column` (absent: none does). */
+export async function idsByValue(db: Kysely<Database>, table: TableName, column: string, values: readonly string[]): Promise<Map<string, number[]>> {
+  const asked = [...new Set(values)];
+  const ids = new Map<string, number[]>();
+  for (let start = 0; start < asked.length; start += VALUES_PER_QUERY) {
+    const rows: { id: number; value: string }[] = await (db as Kysely<any>).selectFrom(table).select(['id', `${column} as value`])
+      .where(column, 'in', asked.slice(start, start + VALUES_PER_QUERY)).orderBy('id').execute();
+    for (const { id, value } of rows) ids.set(value, [...(ids.get(value) ?? []), id]);
+  }
+  return ids;
+}
+
+/** Which of `values` some row of `table` holds in `column` (a unique name, an extension number). */
+export async function presentValues(db: Kysely<Database>, table: TableName, column: string, values: readonly string[]): Promise<Set<string>> {
+  return new Set((await idsByValue(db, table, column, values)).keys());
+}

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { Database, NewRow, Row } from '../../db/schema.js';
-import { storedNow } from '../../db/queries.js';
+import { idsByValue, storedNow } from '../../db/queries.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { crudRoutes, defaultWire } from '../../http/kit/crud.js';
@@ -55,10 +55,12 @@ async function heldWayOut(scope: WriteScope, type: WayOut, named: { name?: strin
 async function assertWayOutFree(scope: WriteScope, values: Pick<DodValues, 'extn_id' | 'type' | 'ref_id'>, field: string, except?: number): Promise<void> {
   const taken = await scope.trx.selectFrom('dods').select('id')
     .where('extn_id', '=', values.extn_id).where('type', '=', values.type).where('ref_id', '=', values.ref_id).executeTakeFirst();
-  if (taken && taken.id !== except) {
-    throw conflict(field, `duplicate key: the extension already has DOD ${taken.id} on this ${WAYS_OUT[values.type as WayOut].noun}`);
-  }
+  if (taken && taken.id !== except) throw duplicateWayOut(field, values.type as WayOut, `DOD ${taken.id}`);
 }
+
+const duplicateWayOut = (field: string, type: WayOut, other: string) =>
+  conflict(field, `duplicate key: the extension already has ${other} on this ${WAYS_OUT[type].noun}`);
+const wayOutKey = (values: Pick<DodValues, 'extn_id' | 'type' | 'ref_id'>) => `${values.extn_id}:${values.type}:${values.ref_id}`;
 
 /** DOD rows with their extension's extn and their gateway's or trunk's name, read through the ids. */
 async function withNames(db: Kysely<Database>, rows: readonly Row<'dods'>[]) {
@@ -134,7 +136,66 @@ const dodCrud = crudRoutes({
   beforeUpdate: (input, existing, scope) => resolvedValues(scope, input, existing, (name) => name),
 });
 
-type ImportRow = Static<typeof DodImport>['dods'][number];
+/** Rows per insert of an import: a few hundred stays under both databases' bound-parameter limits. */
+const IMPORT_BATCH = 500;
+
+/** A row of the import, checked in itself, with how to name its fields in messages. */
+function importedRow(row: Static<typeof DodImport>['dods'][number], index: number) {
+  const cells = importedCells(DOD_COLUMNS, row, 'dods', index);
+  const required = (name: keyof typeof DOD_COLUMNS) => {
+    const value = cells.value(name);
+    if (value === '') throw badRequest(cells.field(name), 'is required');
+    return value;
+  };
+  return {
+    extn: required('extn'),
+    line_number: assertLineNumber(cells.value('line_number'), cells.field('line_number')),
+    type: wayOutType(required('type'), cells.field('type')),
+    name: required('name'),
+    field: cells.field,
+  };
+}
+
+/**
+ * The rows of an import resolved to ids in a few queries whatever their number (extensions by
+ * extn, gateways and trunks by name, the DODs already there), each held until commit; the first
+ * row with an unknown, ambiguous or taken one is a 4xx naming it.
+ */
+async function importedValues(scope: WriteScope, rows: ReturnType<typeof importedRow>[]): Promise<DodValues[]> {
+  const extensions = await idsByValue(scope.trx, 'extensions', 'extn', rows.map((row) => row.extn));
+  const wayOuts = {
+    GATEWAY: await idsByValue(scope.trx, 'gateways', 'name', rows.filter((row) => row.type === 'GATEWAY').map((row) => row.name)),
+    TRUNKS: await idsByValue(scope.trx, 'trunks', 'name', rows.filter((row) => row.type === 'TRUNKS').map((row) => row.name)),
+  };
+  const values = rows.map((row): DodValues => {
+    const extnIds = extensions.get(row.extn) ?? [];
+    if (extnIds.length === 0) throw badRequest(row.field('extn'), `no extension "${row.extn}"`);
+    if (extnIds.length > 1) throw badRequest(row.field('extn'), `extension "${row.extn}" exists in several domains`);
+    const refId = wayOuts[row.type].get(row.name)?.[0];
+    if (refId === undefined) throw badRequest(row.field('name'), `no ${WAYS_OUT[row.type].noun} "${row.name}"`);
+    return { extn_id: extnIds[0]!, type: row.type, ref_id: refId, line_number: row.line_number };
+  });
+  await scope.lockIds('extensions', values.map((row) => row.extn_id), 'share');
+  for (const type of ['GATEWAY', 'TRUNKS'] as const) {
+    await scope.lockIds(WAYS_OUT[type].table, values.filter((row) => row.type === type).map((row) => row.ref_id), 'share');
+  }
+  const existing = new Map<string, number>();
+  const extnIds = [...new Set(values.map((row) => row.extn_id))];
+  for (let start = 0; start < extnIds.length; start += IMPORT_BATCH) {
+    const dods = await scope.trx.selectFrom('dods').selectAll().where('extn_id', 'in', extnIds.slice(start, start + IMPORT_BATCH)).execute();
+    for (const dod of dods) existing.set(wayOutKey(dod), dod.id);
+  }
+  const seen = new Map<string, number>();
+  values.forEach((row, index) => {
+    const key = wayOutKey(row);
+    const taken = existing.get(key);
+    if (taken !== undefined) throw duplicateWayOut(rows[index]!.field('extn'), row.type as WayOut, `DOD ${taken}`);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) throw duplicateWayOut(rows[index]!.field('extn'), row.type as WayOut, `row ${earlier}`);
+    seen.set(key, index);
+  });
+  return values;
+}
 
 export async function dodRoutes(parent: FastifyInstance): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
@@ -190,28 +251,17 @@ export async function dodRoutes(parent: FastifyInstance): Promise<void> {
       response: { 200: DodImported },
     },
   }, async (request) => {
+    const rows = request.body.dods.map(importedRow);
     const inserted = await app.writes.run(async (scope) => {
+      const values = await importedValues(scope, rows);
       const now = storedNow();
       const stored: Row<'dods'>[] = [];
-      for (const [index, row] of request.body.dods.entries()) {
-        const cells = importedCells(DOD_COLUMNS, row as ImportRow, 'dods', index);
-        const field = (name: 'extn' | 'type' | 'name' | 'ref_id' | 'line_number') => cells.field(name === 'ref_id' ? 'name' : name);
-        const required = (name: keyof typeof DOD_COLUMNS) => {
-          const value = cells.value(name);
-          if (value === '') throw badRequest(cells.field(name), 'is required');
-          return value;
-        };
-        const input = {
-          extn: required('extn'),
-          line_number: assertLineNumber(cells.value('line_number'), cells.field('line_number')),
-          type: required('type'),
-          name: required('name'),
-        };
-        const values = await resolvedValues(scope, input, undefined, field);
-        stored.push(await scope.trx.insertInto('dods').values({ ...values, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow());
+      for (let start = 0; start < values.length; start += IMPORT_BATCH) {
+        const batch = values.slice(start, start + IMPORT_BATCH).map((row) => ({ ...row, created_at: now, updated_at: now }));
+        stored.push(...await scope.trx.insertInto('dods').values(batch).returningAll().execute());
       }
       scope.changed(DODS_TOPIC, stored.map((row) => row.id));
-      return stored;
+      return stored.sort((a, b) => a.id - b.id);
     });
     return { code: 200, message: 'success', data: await withNames(db, inserted) };
   });

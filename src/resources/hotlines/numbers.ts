@@ -1,6 +1,7 @@
 import { badRequest } from '../../http/errors.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { presentValues } from '../../db/queries.js';
 
 /** The topics on which changes of DIDs and DODs are published. */
 export const HOTLINES_TOPIC = 'hotlines';
@@ -19,12 +20,16 @@ export function extensionNumbers(numbers: string, field: string): string[] {
   return listed;
 }
 
-/** Every extn names an extension (in some domain), or a 400 names `field` and the first that does not. */
-export async function assertExtensionsExist(db: Kysely<Database>, extns: readonly string[], field: string): Promise<void> {
-  const found = await db.selectFrom('extensions').select('extn').distinct().where('extn', 'in', extns).execute();
-  const known = new Set(found.map((row) => row.extn));
-  const unknown = extns.find((extn) => !known.has(extn));
-  if (unknown !== undefined) throw badRequest(field, `no extension "${unknown}"`);
+/**
+ * Every list of extension numbers names extensions (in some domain), or a 400 names the field of
+ * the first list (`field(index)`) with an unknown one, and that one. One query per 500 numbers.
+ */
+export async function assertExtensionsExist(db: Kysely<Database>, lists: readonly (readonly string[])[], field: (index: number) => string): Promise<void> {
+  const known = await presentValues(db, 'extensions', 'extn', lists.flat());
+  for (const [index, extns] of lists.entries()) {
+    const unknown = extns.find((extn) => !known.has(extn));
+    if (unknown !== undefined) throw badRequest(field(index), `no extension "${unknown}"`);
+  }
 }
 
 const LINE_NUMBER = new RegExp(LINE_NUMBER_PATTERN);

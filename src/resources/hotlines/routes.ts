@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql, type Kysely } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { Database, NewRow, Row } from '../../db/schema.js';
-import { storedNow } from '../../db/queries.js';
+import { presentValues, storedNow } from '../../db/queries.js';
 import { conflict } from '../../http/errors.js';
 import { assertValueFree, crudRoutes, defaultWire } from '../../http/kit/crud.js';
 import { PageOf } from '../../http/kit/envelopes.js';
@@ -12,6 +12,8 @@ import { HOTLINES_TOPIC, assertExtensionsExist, assertLineNumber, extensionNumbe
 import { HOTLINE_COLUMNS, HotlineCreate, HotlineImport, HotlineImported, HotlineRow, HotlineUpdate } from './schema.js';
 
 const TAG = 'hotlines';
+/** Rows per insert of an import: a few hundred stays under both databases' bound-parameter limits. */
+const IMPORT_BATCH = 500;
 type HotlineValues = Omit<NewRow<'hotlines'>, 'created_at' | 'updated_at'>;
 
 const toWire = (row: Row<'hotlines'>) => ({ ...defaultWire(row), id: String(row.id) });
@@ -24,7 +26,7 @@ const listsExtension = (extn: string) =>
 /** `numbers` checked against the extensions and stored as `a,b,c`. */
 async function storedNumbers(db: Kysely<Database>, numbers: string, field: string): Promise<string> {
   const extns = extensionNumbers(numbers, field);
-  await assertExtensionsExist(db, extns, field);
+  await assertExtensionsExist(db, [extns], () => field);
   return extns.join(',');
 }
 
@@ -141,16 +143,21 @@ export async function hotlineRoutes(parent: FastifyInstance): Promise<void> {
       if (earlier !== undefined) throw conflict(field('line_number'), `DID ${values.line_number} is also row ${earlier}`);
       seen.set(values.line_number, index);
     });
+    const numbers = rows.map(({ values, field }) => extensionNumbers(values.numbers, field('numbers')));
     const inserted = await app.writes.run(async (scope) => {
+      const taken = await presentValues(scope.trx, 'hotlines', 'line_number', rows.map(({ values }) => values.line_number));
+      const clash = rows.find(({ values }) => taken.has(values.line_number));
+      if (clash) throw conflict(clash.field('line_number'), `DID "${clash.values.line_number}" already exists`);
+      await assertExtensionsExist(scope.trx, numbers, (index) => rows[index]!.field('numbers'));
       const now = storedNow();
       const stored: Row<'hotlines'>[] = [];
-      for (const { values, field } of rows) {
-        await assertLineFree(scope.trx, values.line_number, field('line_number'));
-        const numbers = await storedNumbers(scope.trx, values.numbers, field('numbers'));
-        stored.push(await scope.trx.insertInto('hotlines').values({ ...values, numbers, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow());
+      for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
+        const batch = rows.slice(start, start + IMPORT_BATCH)
+          .map(({ values }, offset) => ({ ...values, numbers: numbers[start + offset]!.join(','), created_at: now, updated_at: now }));
+        stored.push(...await scope.trx.insertInto('hotlines').values(batch).returningAll().execute());
       }
       scope.changed(HOTLINES_TOPIC, stored.map((row) => row.id));
-      return stored;
+      return stored.sort((a, b) => a.id - b.id);
     });
     return { code: 200, message: 'success', data: inserted.map(toWire) };
   });
