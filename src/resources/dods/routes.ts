@@ -3,13 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { Database, NewRow, Row } from '../../db/schema.js';
-import { idsByValue, storedNow } from '../../db/queries.js';
+import { LOOKUP_CHUNK, idsByValue, insertInBatches } from '../../db/queries.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { crudRoutes, defaultWire } from '../../http/kit/crud.js';
-import { LIST_CAP, ListQuery, listPage, listQueryWithFilters, type ListRules } from '../../http/kit/listing.js';
+import { LIST_CAP, listPage, listQueryWithFilters, type ListRules } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
-import { DODS_TOPIC, assertLineNumber, importedCells } from '../hotlines/numbers.js';
+import { DODS_TOPIC, assertLineNumber, importedCells, sheetDownload } from '../hotlines/numbers.js';
 import { DOD_COLUMNS, DodCreate, DodImport, DodImported, DodPage, DodRow, DodUpdate } from './schema.js';
 
 const TAG = 'dods';
@@ -136,9 +136,6 @@ const dodCrud = crudRoutes({
   beforeUpdate: (input, existing, scope) => resolvedValues(scope, input, existing, (name) => name),
 });
 
-/** Rows per insert of an import: a few hundred stays under both databases' bound-parameter limits. */
-const IMPORT_BATCH = 500;
-
 /** A row of the import, checked in itself, with how to name its fields in messages. */
 function importedRow(row: Static<typeof DodImport>['dods'][number], index: number) {
   const cells = importedCells(DOD_COLUMNS, row, 'dods', index);
@@ -181,8 +178,8 @@ async function importedValues(scope: WriteScope, rows: ReturnType<typeof importe
   }
   const existing = new Map<string, number>();
   const extnIds = [...new Set(values.map((row) => row.extn_id))];
-  for (let start = 0; start < extnIds.length; start += IMPORT_BATCH) {
-    const dods = await scope.trx.selectFrom('dods').selectAll().where('extn_id', 'in', extnIds.slice(start, start + IMPORT_BATCH)).execute();
+  for (let start = 0; start < extnIds.length; start += LOOKUP_CHUNK) {
+    const dods = await scope.trx.selectFrom('dods').selectAll().where('extn_id', 'in', extnIds.slice(start, start + LOOKUP_CHUNK)).execute();
     for (const dod of dods) existing.set(wayOutKey(dod), dod.id);
   }
   const seen = new Map<string, number>();
@@ -225,21 +222,9 @@ export async function dodRoutes(parent: FastifyInstance): Promise<void> {
     return { ...page, hpack: false, data: (await withNames(db, page.data)).map(stringIds) };
   });
 
-  app.get('/api/dods/download', {
-    schema: {
-      tags,
-      summary: 'Export DODs as rows of cells: a header row (分机, 线路号码, 资源类型, 资源名), then one row per DOD by id',
-      description: `At most ${LIST_CAP} DODs per request, the next ones with \`page\`; the import reads the same columns.`,
-      querystring: Type.Object({
-        page: ListQuery.properties.page,
-        language: Type.Optional(Type.String({ description: 'accepted for CherryPBX; the header row is the spec\'s column names in every language' })),
-      }),
-      response: { 200: Type.Array(Type.Array(Type.String())) },
-    },
-  }, async (request) => {
-    const page = await listPage(db, app.db.dialect, 'dods', { page: request.query.page ?? 1, perPage: LIST_CAP }, listing);
-    const columns = Object.keys(DOD_COLUMNS) as (keyof typeof DOD_COLUMNS)[];
-    return [Object.values(DOD_COLUMNS), ...(await withNames(db, page.data)).map((row) => columns.map((column) => row[column]))];
+  sheetDownload(app, {
+    path: '/api/dods', tag: TAG, nouns: 'DODs', columns: DOD_COLUMNS,
+    rowsOf: async (page) => withNames(db, (await listPage(db, app.db.dialect, 'dods', { page, perPage: LIST_CAP }, listing)).data),
   });
 
   app.post('/api/dods/import', {
@@ -253,15 +238,9 @@ export async function dodRoutes(parent: FastifyInstance): Promise<void> {
   }, async (request) => {
     const rows = request.body.dods.map(importedRow);
     const inserted = await app.writes.run(async (scope) => {
-      const values = await importedValues(scope, rows);
-      const now = storedNow();
-      const stored: Row<'dods'>[] = [];
-      for (let start = 0; start < values.length; start += IMPORT_BATCH) {
-        const batch = values.slice(start, start + IMPORT_BATCH).map((row) => ({ ...row, created_at: now, updated_at: now }));
-        stored.push(...await scope.trx.insertInto('dods').values(batch).returningAll().execute());
-      }
+      const stored = await insertInBatches(scope.trx, 'dods', await importedValues(scope, rows));
       scope.changed(DODS_TOPIC, stored.map((row) => row.id));
-      return stored.sort((a, b) => a.id - b.id);
+      return stored;
     });
     return { code: 200, message: 'success', data: await withNames(db, inserted) };
   });

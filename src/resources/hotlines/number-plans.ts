@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connect.js';
+import { LOOKUP_CHUNK } from '../../db/queries.js';
 import type { WritePath } from '../../db/write-path.js';
 import type { NumberPlans } from '../../routing/decide.js';
 import { DodIndex, type DodWayOut } from '../../routing/dods.js';
@@ -8,9 +9,6 @@ import { EXTENSIONS_TOPIC } from '../extensions/routes.js';
 import { DODS_TOPIC, HOTLINES_TOPIC, extensionNumbers } from './numbers.js';
 
 /** Topics whose changes alter what the DIDs and DODs decide: theirs, the extensions they name, hotline_enabled of contexts. */
-/** Extension numbers per query: well under both databases' bound-parameter limits. */
-const LOOKUP_CHUNK = 500;
-
 const FOLLOWED = [HOTLINES_TOPIC, DODS_TOPIC, EXTENSIONS_TOPIC, CONTEXTS_TOPIC];
 
 /**

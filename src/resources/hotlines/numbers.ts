@@ -1,5 +1,9 @@
-import { badRequest } from '../../http/errors.js';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import { badRequest } from '../../http/errors.js';
+import { LIST_CAP, ListQuery } from '../../http/kit/listing.js';
 import type { Database } from '../../db/schema.js';
 import { presentValues } from '../../db/queries.js';
 
@@ -52,4 +56,29 @@ export function importedCells<F extends string>(columns: Readonly<Record<F, stri
     value: (field: F) => (row[keyOf(field)] ?? '').trim(),
     field: (field: F) => `${list}.${index}.${keyOf(field)}`,
   };
+}
+
+/**
+ * `GET <path>/download`: a header row of the import's column names (whatever `language` asks,
+ * so that an export imports back), then one row per `rowsOf(page)` item, at most LIST_CAP per page.
+ */
+export function sheetDownload<F extends string>(
+  parent: FastifyInstance,
+  options: { path: string; tag: string; nouns: string; columns: Readonly<Record<F, string>>; rowsOf: (page: number) => Promise<readonly Readonly<Record<NoInfer<F>, string>>[]> },
+): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const fields = Object.keys(options.columns) as F[];
+  const header = fields.map((field) => options.columns[field]);
+  app.get(`${options.path}/download`, {
+    schema: {
+      tags: [options.tag],
+      summary: `Export ${options.nouns} as rows of cells: a header row (${header.join(', ')}), then one row each by id`,
+      description: `At most ${LIST_CAP} ${options.nouns} per request, the next ones with \`page\`; the import reads the same columns.`,
+      querystring: Type.Object({
+        page: ListQuery.properties.page,
+        language: Type.Optional(Type.String({ description: 'accepted for CherryPBX; the header row is the import\'s column names in every language' })),
+      }),
+      response: { 200: Type.Array(Type.Array(Type.String())) },
+    },
+  }, async (request) => [header, ...(await options.rowsOf(request.query.page ?? 1)).map((row) => fields.map((field) => row[field]))]);
 }

@@ -3,17 +3,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql, type Kysely } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { Database, NewRow, Row } from '../../db/schema.js';
-import { presentValues, storedNow } from '../../db/queries.js';
+import { insertInBatches, presentValues } from '../../db/queries.js';
 import { conflict } from '../../http/errors.js';
 import { assertValueFree, crudRoutes, defaultWire } from '../../http/kit/crud.js';
 import { PageOf } from '../../http/kit/envelopes.js';
-import { LIST_CAP, ListQuery, escapeLike, listPage, listQueryWithFilters, type ListRules } from '../../http/kit/listing.js';
-import { HOTLINES_TOPIC, assertExtensionsExist, assertLineNumber, extensionNumbers, importedCells } from './numbers.js';
+import { LIST_CAP, escapeLike, listPage, listQueryWithFilters, type ListRules } from '../../http/kit/listing.js';
+import { HOTLINES_TOPIC, assertExtensionsExist, assertLineNumber, extensionNumbers, importedCells, sheetDownload } from './numbers.js';
 import { HOTLINE_COLUMNS, HotlineCreate, HotlineImport, HotlineImported, HotlineRow, HotlineUpdate } from './schema.js';
 
 const TAG = 'hotlines';
-/** Rows per insert of an import: a few hundred stays under both databases' bound-parameter limits. */
-const IMPORT_BATCH = 500;
 type HotlineValues = Omit<NewRow<'hotlines'>, 'created_at' | 'updated_at'>;
 
 const toWire = (row: Row<'hotlines'>) => ({ ...defaultWire(row), id: String(row.id) });
@@ -110,21 +108,9 @@ export async function hotlineRoutes(parent: FastifyInstance): Promise<void> {
     return { ...page, data: page.data.map(toWire) };
   });
 
-  app.get('/api/hotlines/download', {
-    schema: {
-      tags,
-      summary: 'Export DIDs as rows of cells: a header row (线路号码, 分机, 描述), then one row per DID by id',
-      description: `At most ${LIST_CAP} DIDs per request, the next ones with \`page\`; the import reads the same columns.`,
-      querystring: Type.Object({
-        page: ListQuery.properties.page,
-        language: Type.Optional(Type.String({ description: 'accepted for CherryPBX; the header row is the import\'s column names in every language' })),
-      }),
-      response: { 200: Type.Array(Type.Array(Type.String())) },
-    },
-  }, async (request) => {
-    const page = await listPage(db, app.db.dialect, 'hotlines', { page: request.query.page ?? 1, perPage: LIST_CAP }, listing);
-    const columns = Object.keys(HOTLINE_COLUMNS) as (keyof typeof HOTLINE_COLUMNS)[];
-    return [Object.values(HOTLINE_COLUMNS), ...page.data.map((row) => columns.map((column) => row[column]))];
+  sheetDownload(app, {
+    path: '/api/hotlines', tag: TAG, nouns: 'DIDs', columns: HOTLINE_COLUMNS,
+    rowsOf: async (page) => (await listPage(db, app.db.dialect, 'hotlines', { page, perPage: LIST_CAP }, listing)).data,
   });
 
   app.post('/api/hotlines/import', {
@@ -149,15 +135,9 @@ export async function hotlineRoutes(parent: FastifyInstance): Promise<void> {
       const clash = rows.find(({ values }) => taken.has(values.line_number));
       if (clash) throw conflict(clash.field('line_number'), `DID "${clash.values.line_number}" already exists`);
       await assertExtensionsExist(scope.trx, numbers, (index) => rows[index]!.field('numbers'));
-      const now = storedNow();
-      const stored: Row<'hotlines'>[] = [];
-      for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
-        const batch = rows.slice(start, start + IMPORT_BATCH)
-          .map(({ values }, offset) => ({ ...values, numbers: numbers[start + offset]!.join(','), created_at: now, updated_at: now }));
-        stored.push(...await scope.trx.insertInto('hotlines').values(batch).returningAll().execute());
-      }
+      const stored = await insertInBatches(scope.trx, 'hotlines', rows.map(({ values }, index) => ({ ...values, numbers: numbers[index]!.join(',') })));
       scope.changed(HOTLINES_TOPIC, stored.map((row) => row.id));
-      return stored.sort((a, b) => a.id - b.id);
+      return stored;
     });
     return { code: 200, message: 'success', data: inserted.map(toWire) };
   });
