@@ -32,6 +32,20 @@ async function contextId(server: Harness, key: string): Promise<number> {
 }
 
 describeWithFreeSwitch('DIDs and DODs through a real FreeSWITCH', (both) => {
+  /** A call from `caller` to `number` into the profile on `sipPort`, held for 300 ms. */
+  async function call(sipPort: number, number: string, caller: string, scenario = 'uac-caller-hangs-up.xml', extra: string[] = []): Promise<SippRun> {
+    const sipp = await startSipp({
+      scenario,
+      remote: `127.0.0.1:${sipPort}`,
+      localPort: await freeSipPort(),
+      service: number,
+      keys: { caller, rtp_port: String(await freeUdpPorts(2)) },
+      extra: [...extra, '-d', '300'],
+      timeoutSeconds: 20,
+    });
+    return sipp.done;
+  }
+
   test('a call from a trunk to a DID line number rings the registered phone of its extension', async () => {
     const { server, freeswitch } = both();
     await createExtension(server, '1101', 'did-secret');
@@ -42,16 +56,7 @@ describeWithFreeSwitch('DIDs and DODs through a real FreeSWITCH', (both) => {
     createdId(await server.post('/api/hotlines', { line_number: '6753997', numbers: '1101' }));
 
     const phone = await startSipp({ scenario: 'uas-answer.xml', localPort: phonePort, timeoutSeconds: 30 });
-    const caller = await startSipp({
-      scenario: 'uac-caller-hangs-up.xml',
-      remote: `127.0.0.1:${freeswitch.ports.publicSip}`,
-      localPort: await freeSipPort(),
-      service: '6753997',
-      keys: { caller: '13900000000', rtp_port: String(await freeUdpPorts(2)) },
-      extra: ['-d', '300'],
-      timeoutSeconds: 20,
-    });
-    assertSucceeded(await caller.done, 'the caller');
+    assertSucceeded(await call(freeswitch.ports.publicSip, '6753997', '13900000000'), 'the caller');
     const answered = await phone.done;
     assertSucceeded(answered, 'the phone');
     const invite = receivedInvite(answered);
@@ -74,16 +79,8 @@ describeWithFreeSwitch('DIDs and DODs through a real FreeSWITCH', (both) => {
     await createRoute(server, { context: 'context-1', prefix: '0', max_length: 12, dest_type: 'FS_DEST_GATEWAY', dest_uuid: String(gatewayId) });
 
     const peer = await startSipp({ scenario: 'uas-answer.xml', localPort: farEnd, timeoutSeconds: 30 });
-    const caller = await startSipp({
-      scenario: 'uac-auth-caller-hangs-up.xml',
-      remote: `127.0.0.1:${freeswitch.ports.internalSip}`,
-      localPort: await freeSipPort(),
-      service: '013800000000',
-      keys: { caller: '1102', rtp_port: String(await freeUdpPorts(2)) },
-      extra: ['-au', '1102', '-ap', 'dod-secret', '-d', '300'],
-      timeoutSeconds: 20,
-    });
-    assertSucceeded(await caller.done, 'the extension');
+    // The extension's phone, authenticated as 1102 on the internal profile (routed in context-1).
+    assertSucceeded(await call(freeswitch.ports.internalSip, '013800000000', '1102', 'uac-auth-caller-hangs-up.xml', ['-au', '1102', '-ap', 'dod-secret']), 'the extension');
     const far = await peer.done;
     assertSucceeded(far, 'the far end');
     const invite = receivedInvite(far);
