@@ -68,12 +68,16 @@ export function sofiaConfSource(db: Kysely<Database>): XmlSource {
   });
 }
 
+/** Each `<element>` of a `sofia xmlstatus` answer, as a reader of its child fields' text. */
+export function xmlStatusRecords(xml: string, element: string): ((field: string) => string)[] {
+  return [...xml.matchAll(new RegExp(`<${element}>([\\s\\S]*?)</${element}>`, 'g'))].map(([, body = '']) =>
+    (name: string) => decodeEntities(new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1] ?? ''));
+}
+
 /** The gateways in a `sofia xmlstatus gateway` answer. */
 export function parseGatewayStatus(xml: string, switchName: string): RunningGateway[] {
-  return [...xml.matchAll(/<gateway>([\s\S]*?)<\/gateway>/g)].map(([, body = '']) => {
-    const field = (name: string) => decodeEntities(new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1] ?? '');
-    return { switchName, name: field('name'), profile: field('profile'), state: field('state'), status: field('status') };
-  });
+  return xmlStatusRecords(xml, 'gateway').map((field) =>
+    ({ switchName, name: field('name'), profile: field('profile'), state: field('state'), status: field('status') }));
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };

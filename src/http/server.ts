@@ -10,6 +10,7 @@ import { installBodyParsers, installInputChecks } from './input.js';
 import { sessionRoutes } from '../resources/sessions/routes.js';
 import { SessionStore } from '../resources/sessions/store.js';
 import { LoginThrottle } from '../resources/sessions/throttle.js';
+import { userRoutes } from '../resources/users/routes.js';
 import { contextRoutes } from '../resources/contexts/routes.js';
 import { dictRoutes } from '../resources/dicts/routes.js';
 import { RouteTable } from '../resources/routes/route-table.js';
@@ -166,15 +167,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   const sessions = new SessionStore(options.db);
-  await sessions.start();
+  await sessions.start(writes);
   await app.register(authPlugin, { sessions });
 
+  const throttle = new LoginThrottle(options.db, options.loginThrottle ?? defaultLoginThrottle);
   await app.register(sessionRoutes, {
     ttlSeconds: options.sessionTtlSeconds,
     sessions,
     cookieSecure: options.cookieSecure ?? 'auto',
-    throttle: new LoginThrottle(options.db, options.loginThrottle ?? defaultLoginThrottle),
+    throttle,
   });
+  await app.register(userRoutes, { throttle });
   await app.register(contextRoutes);
   await app.register(dictRoutes);
   await app.register(routeRoutes);
@@ -185,7 +188,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const recordingsDir = options.recordingsDir ?? defaultRecordingsDir();
   await app.register(channelRoutes, { control: new SwitchChannelControl(switches, { recordingsDir }) });
   const mediaDir = options.mediaDir ?? defaultMediaDir();
-  await app.register(statusRoutes, { switches: new EslSwitchStatus(switches), dataDirs: [recordingsDir, mediaDir] });
+  const switchStatus = new EslSwitchStatus(switches);
+  await app.register(statusRoutes, { switches: switchStatus, dataDirs: [recordingsDir, mediaDir] });
   await app.register(mediaFileRoutes, { mediaDir, maxFileBytes: options.mediaMaxFileBytes ?? 50 * 1024 * 1024 });
   await app.register(configRoutes);
   const sofia = new SofiaSwitchSync(switches, options.db.kysely, app.log);
@@ -198,7 +202,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(trunkRoutes);
   await app.register(trunkGroupRoutes);
   await app.register(routeCodeRoutes);
-  await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN });
+  await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN, registrations: switchStatus });
   await app.register(hotlineRoutes);
   await app.register(dodRoutes);
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });

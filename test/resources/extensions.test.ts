@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describeOnEachDatabase, ADMIN_PASSWORD, type Harness, type Reply } from '../helpers/harness.js';
 import { WIRE_TIME, assertBadRequest, assertConflict, assertNotFound, createdId } from '../helpers/assertions.js';
-import { freshContext, unique } from '../helpers/routing.js';
+import { addSegments, createRoute, freshContext, unique } from '../helpers/routing.js';
 
 const ROW_KEYS = [
   'auto_record', 'cid_name', 'cid_number', 'context', 'created_at', 'deleted_at', 'disabled', 'domain', 'extn', 'id', 'name',
@@ -147,6 +147,26 @@ describeOnEachDatabase('extensions', (server) => {
     assert.equal((await server().delete(`/api/contexts/${contextId}`)).status, 200);
   });
 
+  test('an extension a RING/SEQ_EXTNS route or time segment rings cannot be deleted, nor change number', async () => {
+    const extn = freshExtn();
+    const id = await createExtension(server(), { extn });
+    const other = await createExtension(server(), { extn: `${extn}9` });
+    const route = await createRoute(server(), {
+      context: 'context-1', prefix: unique('9').replace(/\D/g, ''), dest_type: 'FS_DEST_RING_EXTNS', dest_uuid: JSON.stringify([{ extn: `${extn}|127.0.0.1` }]),
+    });
+    assertConflict(await server().delete(`/api/extensions/${id}`), 'id');
+    assertConflict(await server().put(`/api/extensions/${id}`, { extn: freshExtn(), password: 'x' }), 'extn');
+    assert.equal((await server().put(`/api/extensions/${id}`, { name: 'still rung', password: 'y' })).status, 200, 'other fields change');
+    assert.equal((await server().delete(`/api/extensions/${other}`)).status, 200, 'a number it merely contains is not named');
+
+    const sameNumberElsewhere = await createExtension(server(), { extn, domain: 'elsewhere.example.com' });
+    assert.equal((await server().delete(`/api/extensions/${sameNumberElsewhere}`)).status, 200, 'the route names the domain 127.0.0.1');
+
+    assert.equal((await server().put(`/api/routes/${route.id}`, { dest_type: 'FS_DEST_SEQ_EXTNS', dest_uuid: JSON.stringify([{ extn: '1' }]) })).status, 200);
+    await addSegments(server(), [{ route_id: route.id, dest_type: 'FS_DEST_SEQ_EXTNS', dest_uuid: JSON.stringify([{ extn }]), time_recurrence: '20240101T000000|PT1H|daily' }]);
+    assertConflict(await server().delete(`/api/extensions/${id}`), 'id');
+  });
+
   test('the list: every paging name, all rows with none, filters extn, name and status (enabled/disabled)', async () => {
     const stem = unique('team').replace(/\W/g, '');
     const ids = [];
@@ -181,9 +201,10 @@ describeOnEachDatabase('extensions', (server) => {
 
   test('upload creates every row or none, naming the row and field refused; download never carries a secret', async () => {
     const [a, b] = [freshExtn(), freshExtn()];
+    const nameB = unique('uploaded-b');
     const rows = [
       { extn: a, password: 'pw-a', context: 'context-1', name: 'A' },
-      { extn: b, password: 'pw-b', context: 'context-1', name: 'B' },
+      { extn: b, password: 'pw-b', context: 'context-1', name: nameB },
     ];
     assertBadRequest(await server().post('/api/extensions/upload', { extensions: [rows[0], { ...rows[1], context: 'nowhere' }] }), 'extensions.1.context');
     assertBadRequest(await server().post('/api/extensions/upload', { extensions: [rows[0], { ...rows[1], extn: 'x' }] }), 'extensions.1.extn');
@@ -197,13 +218,13 @@ describeOnEachDatabase('extensions', (server) => {
     assertNoSecret(uploaded, 'pw-a', 'pw-b');
     assert.equal(await directoryHash(server(), b, '127.0.0.1'), md5(`${b}:127.0.0.1:pw-b`));
 
-    const download = await server().get(`/api/extensions/download?name=B`);
+    assert.equal((await server().get(`/api/extensions/download?name=${nameB}&status=disabled`)).body.length, 1, 'the list\'s filters apply: only the header');
+    const download = await server().get(`/api/extensions/download?name=${nameB}`);
     assert.equal(download.status, 200);
     assertNoSecret(download, 'pw-b', md5(`${b}:127.0.0.1:pw-b`));
     const [header, ...cells] = download.body as unknown[][];
     assert.deepEqual(header, ['id', 'extn', 'domain', 'name', 'context', 'cid_name', 'cid_number', 'type', 'auto_record', 'disabled', 'user_id']);
-    const row = cells.find((cell) => cell[1] === b);
-    assert.deepEqual(row?.slice(1), [b, '127.0.0.1', 'B', 'context-1', '', '', 'SIP', 0, 0, null]);
+    assert.deepEqual(cells.map((cell) => cell.slice(1)), [[b, '127.0.0.1', nameB, 'context-1', '', '', 'SIP', 0, 0, null]]);
   });
 
   test('the pickers: ?page=1&pageSize=500 and ?page_size=5000 read extn, domain, name; /gateway the enabled ones', async () => {

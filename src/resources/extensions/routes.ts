@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sql, type Kysely } from 'kysely';
 import { Type, type Static } from 'typebox';
-import type { Row } from '../../db/schema.js';
+import type { Database, Row } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
+import type { References } from '../../db/references.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { HttpError, badRequest, conflict } from '../../http/errors.js';
 import { crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
-import { LIST_CAP, listPage, type ListRules } from '../../http/kit/listing.js';
+import { LIST_CAP, listPage, type AnyQuery, type ListRules } from '../../http/kit/listing.js';
 import { PageOf } from '../../http/kit/envelopes.js';
 import { IdParams, Message } from '../../http/kit/types.js';
-import { XML_UNREPRESENTABLE, isDialable, isDomainName } from '../../routing/dialplan-values.js';
+import { XML_UNREPRESENTABLE, extensionList, isDialable, isDomainName } from '../../routing/dialplan-values.js';
+import { SOFIA_EFFECT, type SofiaEffect } from '../sip-profiles/sofia-effects.js';
+import type { RegistrationSource } from './registrations.js';
 import {
   ExtensionCreate, ExtensionDetail, ExtensionListQuery, ExtensionRow, ExtensionUpdate, ExtensionUpload, UserGatewayList,
 } from './schema.js';
@@ -18,6 +22,8 @@ import {
 export interface ExtensionOptions {
   /** The domain of an extension that names none and whose context has none (SIP_DOMAIN). */
   defaultDomain: string;
+  /** Who is registered, for `status=registered|unregistered`. */
+  registrations: RegistrationSource;
 }
 
 const TAG = 'extensions';
@@ -53,6 +59,26 @@ const EXPORT_COLUMNS = [
 ] as const satisfies readonly (keyof Row<'extensions'>)[];
 
 type Input = Static<typeof ExtensionUpdate>;
+
+/** Destinations that name extensions in `dest_uuid`, as `[{"extn":"1001|domain"}]`. */
+const EXTENSION_LIST_TYPES = ['FS_DEST_RING_EXTNS', 'FS_DEST_SEQ_EXTNS'];
+
+/** The first route or time segment ringing `extension` by its number (a domain-less item names it in every domain). */
+async function ringingReferrer(db: Kysely<Database>, extension: Row<'extensions'>): Promise<string | undefined> {
+  const names = (destUuid: string) => {
+    const listed = extensionList(destUuid);
+    return typeof listed !== 'string' && listed.some(({ extn, domain }) => extn === extension.extn && (domain === '' || domain === extension.domain));
+  };
+  // extn is digits: no LIKE wildcard in it; the LIKE only narrows, `names` decides.
+  const routes = await db.selectFrom('routes').select(['id', 'name', 'dest_uuid'])
+    .where('dest_type', 'in', EXTENSION_LIST_TYPES).where('dest_uuid', 'like', `%${extension.extn}%`).orderBy('id').execute();
+  const route = routes.find((row) => names(row.dest_uuid));
+  if (route) return `route "${route.name}" (id ${route.id})`;
+  const segments = await db.selectFrom('time_recurrences').select(['id', 'route_id', 'dest_uuid'])
+    .where('dest_type', 'in', EXTENSION_LIST_TYPES).where('dest_uuid', 'like', `%${extension.extn}%`).orderBy('id').execute();
+  const segment = segments.find((row) => names(row.dest_uuid));
+  return segment ? `time segment ${segment.id} of route ${segment.route_id}` : undefined;
+}
 
 /** The context an extension names, held until commit so that it cannot be deleted under it. */
 async function heldContext(scope: WriteScope, key: string): Promise<Row<'contexts'>> {
@@ -104,10 +130,26 @@ async function newExtension(scope: WriteScope, input: Static<typeof ExtensionCre
   };
 }
 
+/**
+ * The registrations of an extension that no longer answers to them (disabled, deleted, or moved to
+ * another number or domain) are dropped on every profile, so that no call reaches the phone and it
+ * is listed as unregistered at once; its next REGISTER is refused by the directory.
+ */
+async function dropRegistrations(scope: WriteScope, extension: Row<'extensions'>): Promise<void> {
+  const profiles = await scope.trx.selectFrom('sip_profiles').select('name').where('disabled', '=', 0).orderBy('id').execute();
+  const user = `${extension.extn}@${extension.domain}`;
+  const effect: SofiaEffect = {
+    kind: SOFIA_EFFECT,
+    key: `sofia:registrations:${user}`,
+    commands: profiles.map(({ name }) => ['profile', name, 'flush_inbound_reg', user]),
+  };
+  scope.effect(effect);
+}
+
 /** Changes of extensions are published here: the DIDs and DODs the routing engine holds name them. */
 export const EXTENSIONS_TOPIC = 'extensions';
 
-const extensionCrud = (options: ExtensionOptions) => crudRoutes({
+const extensionCrud = (options: ExtensionOptions, references: References) => crudRoutes({
   table: 'extensions',
   path: '/api/extensions',
   tag: TAG,
@@ -117,25 +159,38 @@ const extensionCrud = (options: ExtensionOptions) => crudRoutes({
   updateBody: ExtensionUpdate,
   // The list has its own filters (status) and the detail carries DIDs and DODs: both below.
   operations: ['create', 'update', 'delete'],
-  toggle: 'disabled',
   listing,
   toWire,
   describe: describeExtension,
   topic: EXTENSIONS_TOPIC,
   beforeCreate: (input, scope) => newExtension(scope, input, options.defaultDomain),
   async beforeUpdate(input, existing, scope) {
-    const { password, ...fields } = input;
+    if (input.action === 'toggle') {
+      // The row is locked for update: flipping what was read is exact.
+      if (existing.disabled === 0) await dropRegistrations(scope, existing);
+      return { disabled: 1 - existing.disabled };
+    }
+    const { password, action: _toggle, ...fields } = input;
     await assertFields(scope, fields);
     if (fields.context !== undefined && fields.context !== existing.context) await heldContext(scope, fields.context);
     const extn = fields.extn ?? existing.extn;
     const domain = fields.domain ?? existing.domain;
     const moved = extn !== existing.extn || domain !== existing.domain;
-    if (moved) await assertExtnFree(scope, extn, domain, existing.id);
+    if (existing.disabled === 0 && (moved || fields.disabled === 1)) await dropRegistrations(scope, existing);
+    if (moved) {
+      await assertExtnFree(scope, extn, domain, existing.id);
+      // Routes ring it by number and domain.
+      const referrer = await references.referrerOf(scope, 'extensions', existing);
+      if (referrer) throw conflict('extn', `${describeExtension(existing)} is used by ${referrer}; its number and domain cannot change`);
+    }
     if (password === undefined || password === '') {
       if (moved) throw badRequest('password', 'is required when extn or domain changes (only a hash of the password with both is kept)');
       return fields;
     }
     return { ...fields, a1_hash: a1Hash(extn, domain, password) };
+  },
+  async beforeDelete(existing, scope) {
+    if (existing.disabled === 0) await dropRegistrations(scope, existing);
   },
 });
 
@@ -144,23 +199,34 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
   const tags = [TAG];
   const db = app.db.kysely;
 
+  app.references.add('extensions', ({ trx }, extension) => ringingReferrer(trx, extension));
   app.references.add('contexts', async ({ trx }, context) => {
     const extension = await trx.selectFrom('extensions').selectAll().where('context', '=', context.key).orderBy('id').executeTakeFirst();
     return extension ? describeExtension(extension) : undefined;
   });
 
+  /** The rows a `status` asks for: enabled or disabled from the rows, registered or not from the switches. */
+  async function statusNarrowing(status: string | undefined): Promise<(qb: AnyQuery) => AnyQuery> {
+    if (status === 'disabled' || status === '1') return (qb) => qb.where('disabled', '=', 1);
+    if (status === 'enabled' || status === '0') return (qb) => qb.where('disabled', '=', 0);
+    if (status !== 'registered' && status !== 'unregistered') return (qb) => qb;
+    const report = await options.registrations.registeredUsers();
+    if (report.answered === 0) throw new HttpError(503, 'status: no switch answered, so who is registered is unknown');
+    const users = [...report.users];
+    const address = sql<string>`${sql.ref('extn')} || '@' || ${sql.ref('domain')}`;
+    if (status === 'registered') return (qb) => (users.length === 0 ? qb.where(sql<boolean>`1 = 0`) : qb.where(address, 'in', users));
+    return (qb) => (users.length === 0 ? qb : qb.where(address, 'not in', users));
+  }
+
   app.get('/api/extensions', {
     schema: {
       tags,
-      summary: 'List extensions (status: enabled or disabled); never their passwords',
+      summary: 'List extensions (status: registered or unregistered on the switches, enabled or disabled); never their passwords',
       querystring: ExtensionListQuery,
-      response: { 200: PageOf(ExtensionRow) },
+      response: { 200: PageOf(ExtensionRow), 503: Message },
     },
   }, async (request) => {
-    const { status } = request.query;
-    const disabled = status === 'disabled' || status === '1' ? 1 : status === 'enabled' || status === '0' ? 0 : undefined;
-    const page = await listPage(db, app.db.dialect, 'extensions', request.query, listing,
-      (qb) => (disabled === undefined ? qb : qb.where('disabled', '=', disabled)));
+    const page = await listPage(db, app.db.dialect, 'extensions', request.query, listing, await statusNarrowing(request.query.status));
     return { ...page, data: page.data.map(toWire) };
   });
 
@@ -174,12 +240,13 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     schema: {
       tags,
       summary: 'Export extensions as rows of cells: a header row of field names, then one row per extension by id (never a password or its hash)',
+      description: `The list's filters apply; at most ${LIST_CAP} extensions per request, the next ones with \`page\`.`,
       querystring: ExtensionListQuery,
-      response: { 200: Type.Array(Type.Array(Type.Unknown())) },
+      response: { 200: Type.Array(Type.Array(Type.Unknown())), 503: Message },
     },
   }, async (request) => {
     const query = { ...request.query, perPage: request.query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' as const };
-    const page = await listPage(db, app.db.dialect, 'extensions', query, listing);
+    const page = await listPage(db, app.db.dialect, 'extensions', query, listing, await statusNarrowing(request.query.status));
     return [[...EXPORT_COLUMNS], ...page.data.map((row) => EXPORT_COLUMNS.map((column) => row[column]))];
   });
 
@@ -213,5 +280,5 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     return { ...toWire(extension), ...(await app.extensionDetails.of(db, extension)) };
   });
 
-  await app.register(extensionCrud(options));
+  await app.register(extensionCrud(options, app.references));
 }

@@ -33,6 +33,7 @@ export const ExtensionUpdate = Type.Object({
   })),
   context: Type.Optional(ContextKey),
   ...optionalFields,
+  action: Type.Optional(Type.Literal('toggle', { description: 'flips disabled; the other fields are ignored' })),
 });
 
 export const ExtensionRow = Type.Object({
@@ -61,8 +62,8 @@ export const ExtensionListQuery = Type.Object({
   name: Type.Optional(Type.String({ description: 'substring of the name' })),
   domain: Type.Optional(Type.String()),
   context: Type.Optional(Type.String()),
-  status: Type.Optional(Type.Union([Type.Literal('enabled'), Type.Literal('disabled'), Type.Literal('0'), Type.Literal('1'), Type.Literal('')], {
-    description: 'enabled (or 0: not disabled), disabled (or 1)',
+  status: Type.Optional(Type.Union(['registered', 'unregistered', 'enabled', 'disabled', '0', '1', ''].map((word) => Type.Literal(word)), {
+    description: 'registered or unregistered on the switches (503 when none answers); enabled (or 0), disabled (or 1)',
   })),
 });
 
