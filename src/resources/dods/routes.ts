@@ -7,7 +7,7 @@ import { LOOKUP_CHUNK, idsByValue, insertInBatches } from '../../db/queries.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { crudRoutes, defaultWire } from '../../http/kit/crud.js';
-import { LIST_CAP, listPage, listQueryWithFilters, type ListRules } from '../../http/kit/listing.js';
+import { exportPage, listPage, listQueryWithFilters, type ListRules } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { DODS_TOPIC, assertLineNumber, importedCells, sheetDownload } from '../hotlines/numbers.js';
 import { DOD_COLUMNS, DodCreate, DodImport, DodImported, DodPage, DodRow, DodUpdate } from './schema.js';
@@ -224,7 +224,7 @@ export async function dodRoutes(parent: FastifyInstance): Promise<void> {
 
   sheetDownload(app, {
     path: '/api/dods', tag: TAG, nouns: 'DODs', columns: DOD_COLUMNS,
-    rowsOf: async (page) => withNames(db, (await listPage(db, app.db.dialect, 'dods', { page, perPage: LIST_CAP }, listing)).data),
+    rowsOf: async (query) => withNames(db, (await exportPage(db, app.db.dialect, 'dods', query, listing)).data),
   });
 
   app.post('/api/dods/import', {

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { badRequest } from '../../http/errors.js';
-import { LIST_CAP, ListQuery } from '../../http/kit/listing.js';
+import { ListQuery, SheetReply, exportDescription } from '../../http/kit/listing.js';
 import type { Database } from '../../db/schema.js';
 import { presentValues } from '../../db/queries.js';
 
@@ -60,11 +60,11 @@ export function importedCells<F extends string>(columns: Readonly<Record<F, stri
 
 /**
  * `GET <path>/download`: a header row of the import's column names (whatever `language` asks,
- * so that an export imports back), then one row per `rowsOf(page)` item, at most LIST_CAP per page.
+ * so that an export imports back), then one row per `rowsOf(query)` item (the kit's exportPage).
  */
 export function sheetDownload<F extends string>(
   parent: FastifyInstance,
-  options: { path: string; tag: string; nouns: string; columns: Readonly<Record<F, string>>; rowsOf: (page: number) => Promise<readonly Readonly<Record<NoInfer<F>, string>>[]> },
+  options: { path: string; tag: string; nouns: string; columns: Readonly<Record<F, string>>; rowsOf: (query: ListQuery) => Promise<readonly Readonly<Record<NoInfer<F>, string>>[]> },
 ): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const fields = Object.keys(options.columns) as F[];
@@ -73,12 +73,13 @@ export function sheetDownload<F extends string>(
     schema: {
       tags: [options.tag],
       summary: `Export ${options.nouns} as rows of cells: a header row (${header.join(', ')}), then one row each by id`,
-      description: `At most ${LIST_CAP} ${options.nouns} per request, the next ones with \`page\`; the import reads the same columns.`,
+      description: `${exportDescription(options.nouns)} The import reads the same columns.`,
       querystring: Type.Object({
         page: ListQuery.properties.page,
+        perPage: ListQuery.properties.perPage,
         language: Type.Optional(Type.String({ description: 'accepted for CherryPBX; the header row is the import\'s column names in every language' })),
       }),
-      response: { 200: Type.Array(Type.Array(Type.String())) },
+      response: { 200: SheetReply },
     },
-  }, async (request) => [header, ...(await options.rowsOf(request.query.page ?? 1)).map((row) => fields.map((field) => row[field]))]);
+  }, async (request) => [header, ...(await options.rowsOf(request.query)).map((row) => fields.map((field) => row[field]))]);
 }

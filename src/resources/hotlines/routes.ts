@@ -7,7 +7,7 @@ import { insertInBatches, presentValues } from '../../db/queries.js';
 import { conflict } from '../../http/errors.js';
 import { assertValueFree, crudRoutes, defaultWire } from '../../http/kit/crud.js';
 import { PageOf } from '../../http/kit/envelopes.js';
-import { LIST_CAP, escapeLike, listPage, listQueryWithFilters, type ListRules } from '../../http/kit/listing.js';
+import { LIST_CAP, escapeLike, exportPage, listPage, listQueryWithFilters, type ListRules } from '../../http/kit/listing.js';
 import { HOTLINES_TOPIC, assertExtensionsExist, assertLineNumber, extensionNumbers, importedCells, sheetDownload } from './numbers.js';
 import { HOTLINE_COLUMNS, HotlineCreate, HotlineImport, HotlineImported, HotlineRow, HotlineUpdate } from './schema.js';
 
@@ -110,7 +110,7 @@ export async function hotlineRoutes(parent: FastifyInstance): Promise<void> {
 
   sheetDownload(app, {
     path: '/api/hotlines', tag: TAG, nouns: 'DIDs', columns: HOTLINE_COLUMNS,
-    rowsOf: async (page) => (await listPage(db, app.db.dialect, 'hotlines', { page, perPage: LIST_CAP }, listing)).data,
+    rowsOf: async (query) => (await exportPage(db, app.db.dialect, 'hotlines', query, listing)).data,
   });
 
   app.post('/api/hotlines/import', {
