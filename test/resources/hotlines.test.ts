@@ -64,7 +64,7 @@ describeOnEachDatabase('DIDs (/api/hotlines)', (server) => {
     assertBadRequest(await server().put(`/api/hotlines/${id}`, { numbers: '99999998' }), 'numbers');
   });
 
-  test('an extension a DID rings cannot be deleted (409 naming the DID); its detail lists the DID', async () => {
+  test('an extension a DID rings cannot be deleted nor renumbered (409 naming the DID); its detail lists the DID', async () => {
     const rung = await extension(server());
     const line = fresh();
     const id = await createHotline(server(), { line_number: line, numbers: rung.extn });
@@ -73,6 +73,10 @@ describeOnEachDatabase('DIDs (/api/hotlines)', (server) => {
     const refused = await server().delete(`/api/extensions/${rung.id}`);
     assertConflict(refused, 'id');
     assert.match(refused.body.message, new RegExp(`DID ${line}`));
+    // Nor renumbered: the DID names it by its number.
+    const renumbered = await server().put(`/api/extensions/${rung.id}`, { extn: fresh(), password: 'secret-2' });
+    assertConflict(renumbered, 'extn');
+    assert.match(renumbered.body.message, new RegExp(`DID ${line}`));
     await server().delete(`/api/hotlines/${id}`);
     assert.equal((await server().delete(`/api/extensions/${rung.id}`)).status, 200);
   });
