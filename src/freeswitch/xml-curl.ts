@@ -11,8 +11,10 @@ import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
 import { blockLua } from '../resources/blocks/script.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
+import { FUNCTION_CODE_CONTEXT, matchFunctionCode } from '../routing/function-codes.js';
 import { renderDialplan, renderHotlineDialplan } from './xml/dialplan.js';
 import { renderDirectoryDomain, renderDirectoryUser } from './xml/directory.js';
+import { renderFunctionCode } from './xml/function-codes.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
 import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
 
@@ -101,6 +103,12 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
     const dialled = fields.get('Hunt-Destination-Number') ?? fields.get('Caller-Destination-Number');
     if (!context || dialled === undefined) return null;
     const callerNumber = fields.get('Caller-Caller-ID-Number') ?? fields.get('Hunt-Caller-ID-Number') ?? '';
+    const functionCode = context === FUNCTION_CODE_CONTEXT ? matchFunctionCode(await app.functionCodes.enabled(), dialled) : null;
+    if (functionCode) {
+      const { document, refusal } = renderFunctionCode(context, functionCode);
+      if (refusal) app.log.warn({ context, destNumber: dialled, callerNumber }, `call hung up: ${refusal}`);
+      return document;
+    }
     const domainName = fields.get('variable_domain_name');
     // Set by FreeSWITCH only when the caller passed digest authentication as that extension.
     const authenticatedUser = fields.get('variable_user_name');

@@ -30,6 +30,7 @@ import { EslSwitchStatus } from '../freeswitch/switch-status.js';
 import { SwitchChannelControl } from '../freeswitch/channel-control.js';
 import { Switches } from '../freeswitch/esl/switches.js';
 import { xmlCurlPlugin } from '../freeswitch/xml-curl.js';
+import { FunctionCodeTable } from '../resources/function-codes/code-table.js';
 import { SofiaSwitchSync, sofiaConfSource } from '../freeswitch/switch-effects.js';
 import { sipProfileRoutes } from '../resources/sip-profiles/routes.js';
 import { gatewayRoutes } from '../resources/gateways/routes.js';
@@ -57,6 +58,8 @@ declare module 'fastify' {
     /** The resources routes can send calls to, registered by those resources. */
     destinations: Destinations;
     routeTable: RouteTable;
+    /** The enabled function codes, as the dialplan matches dialled numbers against them. */
+    functionCodes: FunctionCodeTable;
   }
 }
 
@@ -149,6 +152,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const routeTable = new RouteTable(options.db, zone, (message) => app.log.error(message), numberPlans);
   await routeTable.start(writes);
   app.decorate('routeTable', routeTable);
+  const functionCodes = new FunctionCodeTable(options.db.kysely);
+  await functionCodes.start(writes);
+  app.decorate('functionCodes', functionCodes);
   installErrorHandling(app);
 
   await app.register(cookie);
@@ -209,7 +215,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));
   // `ivr <name>` asks for its menu by Menu-Name; an unknown name is "not found".
   app.freeswitchXml.addConfiguration('ivr.conf', async ({ fields }) => {
-    const menus = await menusFor(options.db.kysely, fields.get('Menu-Name') || undefined);
+    const menus = await menusFor(options.db.kysely, fields.get('Menu-Name') || undefined, mediaDir);
     return menus.length === 0 ? null : renderIvrConf(menus);
   });
 

@@ -408,6 +408,28 @@ export async function registerExtension(
   return sipp.done;
 }
 
+/** Fails with sipp's output and message trace unless every call of `run` followed its scenario. */
+export function assertSippSucceeded(run: SippRun, what: string): void {
+  if (run.code !== 0) throw new Error(`${what}: sipp exited with ${run.code}\n${run.output.slice(-3000)}\n${run.messages.slice(-3000)}`);
+}
+
+/**
+ * Calls `number` on the public profile (routed in context-2) as caller 2000 with sipp, stays on
+ * the call for 300 ms and hangs up; settles when sipp exits.
+ */
+export async function callOnPublicProfile(freeswitch: FreeSwitch, number: string): Promise<SippRun> {
+  const sipp = await startSipp({
+    scenario: 'uac-caller-hangs-up.xml',
+    remote: `127.0.0.1:${freeswitch.ports.publicSip}`,
+    localPort: await freeSipPort(),
+    service: number,
+    keys: { caller: '2000', rtp_port: String(await freeUdpPorts(2)) },
+    extra: ['-d', '300'],
+    timeoutSeconds: 40,
+  });
+  return sipp.done;
+}
+
 export interface SipMessage {
   direction: 'sent' | 'received';
   /** The start line: `INVITE sip:1000@127.0.0.1 SIP/2.0`, `SIP/2.0 200 OK`. */

@@ -162,7 +162,8 @@ function unsafeCallValue({ route, call }: DialplanInput): string | null {
   return null;
 }
 
-function extensionDocument(context: string, name: string, actions: DialplanLine[]): string {
+/** A dialplan document of one extension, `name` in `context`, running `actions`. */
+export function extensionDocument(context: string, name: string, actions: readonly DialplanLine[]): string {
   return freeswitchDocument('dialplan', [{
     name: 'context',
     attributes: { name: context },
