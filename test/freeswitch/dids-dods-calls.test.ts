@@ -5,14 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeWithFreeSwitch, freeSipPort, freeUdpPorts, registerExtension, sipMessages, sipUser, startSipp, type SipMessage, type SippRun } from '../helpers/freeswitch.js';
+import { assertSippSucceeded, describeWithFreeSwitch, freeSipPort, freeUdpPorts, registerExtension, sipMessages, sipUser, startSipp, type SipMessage, type SippRun } from '../helpers/freeswitch.js';
 import { createdId } from '../helpers/assertions.js';
 import { createRoute, eventually, unique } from '../helpers/routing.js';
 import type { Harness } from '../helpers/harness.js';
-
-function assertSucceeded(run: SippRun, what: string): void {
-  assert.equal(run.code, 0, `${what}: sipp exited with ${run.code}\n${run.output.slice(-3000)}\n${run.messages.slice(-4000)}`);
-}
 
 function receivedInvite(run: SippRun): SipMessage {
   const invite = sipMessages(run.messages).find((message) => message.direction === 'received' && message.startLine.startsWith('INVITE '));
@@ -50,15 +46,15 @@ describeWithFreeSwitch('DIDs and DODs through a real FreeSWITCH', (both) => {
     const { server, freeswitch } = both();
     await createExtension(server, '1101', 'did-secret');
     const phonePort = await freeSipPort();
-    assertSucceeded(await registerExtension(freeswitch, { extn: '1101', password: 'did-secret', localPort: phonePort }), 'register');
+    assertSippSucceeded(await registerExtension(freeswitch, { extn: '1101', password: 'did-secret', localPort: phonePort }), 'register');
     // Calls from trunks arrive on the public profile, routed in context-2: DIDs apply there once it has hotline_enabled.
     assert.equal((await server.put(`/api/contexts/${await contextId(server, 'context-2')}`, { hotline_enabled: 1 })).status, 200);
     createdId(await server.post('/api/hotlines', { line_number: '6753997', numbers: '1101' }));
 
     const phone = await startSipp({ scenario: 'uas-answer.xml', localPort: phonePort, timeoutSeconds: 30 });
-    assertSucceeded(await call(freeswitch.ports.publicSip, '6753997', '13900000000'), 'the caller');
+    assertSippSucceeded(await call(freeswitch.ports.publicSip, '6753997', '13900000000'), 'the caller');
     const answered = await phone.done;
-    assertSucceeded(answered, 'the phone');
+    assertSippSucceeded(answered, 'the phone');
     const invite = receivedInvite(answered);
     assert.equal(sipUser(invite.startLine), '1101', invite.startLine);
     assert.equal(fromUser(invite), '13900000000');
@@ -80,9 +76,9 @@ describeWithFreeSwitch('DIDs and DODs through a real FreeSWITCH', (both) => {
 
     const peer = await startSipp({ scenario: 'uas-answer.xml', localPort: farEnd, timeoutSeconds: 30 });
     // The extension's phone, authenticated as 1102 on the internal profile (routed in context-1).
-    assertSucceeded(await call(freeswitch.ports.internalSip, '013800000000', '1102', 'uac-auth-caller-hangs-up.xml', ['-au', '1102', '-ap', 'dod-secret']), 'the extension');
+    assertSippSucceeded(await call(freeswitch.ports.internalSip, '013800000000', '1102', 'uac-auth-caller-hangs-up.xml', ['-au', '1102', '-ap', 'dod-secret']), 'the extension');
     const far = await peer.done;
-    assertSucceeded(far, 'the far end');
+    assertSippSucceeded(far, 'the far end');
     const invite = receivedInvite(far);
     assert.equal(sipUser(invite.startLine), '013800000000', invite.startLine);
     assert.equal(fromUser(invite), '86201858', invite.headers.join('\n'));
