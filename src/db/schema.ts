@@ -28,6 +28,8 @@ export interface Database {
   trunk_group_members: TrunkGroupMembersTable;
   route_codes: RouteCodesTable;
   extensions: ExtensionsTable;
+  hotlines: HotlinesTable;
+  dods: DodsTable;
 }
 
 interface Timestamps {
@@ -322,4 +324,26 @@ export interface ExtensionsTable extends Timestamps {
   auto_record: Generated<number>;
   disabled: Generated<number>;
   user_id: number | null;
+}
+
+/** A DID: calls to `line_number` (in a context with hotline_enabled) ring the extensions in `numbers`. */
+export interface HotlinesTable extends Timestamps {
+  id: Generated<number>;
+  line_number: string;
+  /** Extension numbers (extn), comma-separated. */
+  numbers: string;
+  /** Stored as given: the spec reserves both for later use. */
+  type: string;
+  ref_id: string;
+  description: string;
+}
+
+/** A DOD: the caller id `line_number` that extension `extn_id` presents on a way out. */
+export interface DodsTable extends Timestamps {
+  id: Generated<number>;
+  extn_id: number;
+  line_number: string;
+  /** GATEWAY (ref_id a gateway) or TRUNKS (ref_id a trunk). */
+  type: string;
+  ref_id: number;
 }

@@ -12,7 +12,7 @@ import { badRequest, unauthorized } from '../http/errors.js';
 import { blockLua } from '../resources/blocks/script.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
 import { FUNCTION_CODE_CONTEXT, matchFunctionCode } from '../routing/function-codes.js';
-import { renderDialplan } from './xml/dialplan.js';
+import { renderDialplan, renderHotlineDialplan } from './xml/dialplan.js';
 import { renderDirectoryDomain, renderDirectoryUser } from './xml/directory.js';
 import { renderFunctionCode } from './xml/function-codes.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
@@ -109,7 +109,16 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
       if (refusal) app.log.warn({ context, destNumber: dialled, callerNumber }, `call hung up: ${refusal}`);
       return document;
     }
-    const decision = await app.routeTable.decide({ context, destNumber: dialled, callerNumber });
+    const domainName = fields.get('variable_domain_name');
+    // Set by FreeSWITCH only when the caller passed digest authentication as that extension.
+    const authenticatedUser = fields.get('variable_user_name');
+    const callerExtension = authenticatedUser ? { extn: authenticatedUser, domain: domainName ?? '' } : undefined;
+    const decision = await app.routeTable.decide({ context, destNumber: dialled, callerNumber, ...(callerExtension ? { callerExtension } : {}) });
+    if (decision.did?.applied) {
+      const rendered = renderHotlineDialplan({ call: { context, destNumber: dialled }, extensions: decision.did.hotline.extensions });
+      if (rendered.refusal) app.log.warn({ context, destNumber: dialled, callerNumber }, `call hung up: ${rendered.refusal}`);
+      return rendered.document;
+    }
     if (!decision.route || !decision.destination) return null;
     const [row] = await app.routeTable.rowsOf([decision.route.id]);
     // Deleted since the decision: the next fetch decides without it.
@@ -120,8 +129,9 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         context,
         destNumber: decision.destNumber,
         callerNumber: decision.callerNumber ?? callerNumber,
-        domainName: fields.get('variable_domain_name'),
+        domainName,
         autoRecord: fields.get('variable_auto_record') === 'true',
+        dodLineNumber: decision.dod?.lineNumber,
       },
       route: {
         id: row.id,

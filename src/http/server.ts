@@ -42,6 +42,9 @@ import { renderIvrConf } from '../freeswitch/xml/ivr-conf.js';
 import { trunkRoutes } from '../resources/trunks/routes.js';
 import { trunkGroupRoutes } from '../resources/trunk-groups/routes.js';
 import { routeCodeRoutes } from '../resources/route-codes/routes.js';
+import { LiveNumberPlans } from '../resources/hotlines/number-plans.js';
+import { hotlineRoutes } from '../resources/hotlines/routes.js';
+import { dodRoutes } from '../resources/dods/routes.js';
 import { ExtensionDetails } from '../resources/extensions/details.js';
 import { extensionRoutes } from '../resources/extensions/routes.js';
 
@@ -144,7 +147,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('references', references);
   app.decorate('destinations', new Destinations(references));
   app.decorate('extensionDetails', new ExtensionDetails());
-  const routeTable = new RouteTable(options.db, zone, (message) => app.log.error(message));
+  const numberPlans = new LiveNumberPlans(options.db, (message) => app.log.error(message));
+  await numberPlans.start(writes);
+  const routeTable = new RouteTable(options.db, zone, (message) => app.log.error(message), numberPlans);
   await routeTable.start(writes);
   app.decorate('routeTable', routeTable);
   const functionCodes = new FunctionCodeTable(options.db.kysely);
@@ -204,6 +209,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(trunkGroupRoutes);
   await app.register(routeCodeRoutes);
   await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN, registrations: switchStatus });
+  await app.register(hotlineRoutes);
+  await app.register(dodRoutes);
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });
   app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));
   // `ivr <name>` asks for its menu by Menu-Name; an unknown name is "not found".

@@ -3,7 +3,11 @@
  * verification. The stages run in XUI's order: choose the route, let a time segment override its
  * destination, transform the numbers. Blacklists and number-translation tables are future stages
  * between choosing the route and transforming the numbers; each adds its own field to `Decision`.
+ * A DID (hotlines.ts) goes before them all and, when it applies, instead of them; a DOD (dods.ts)
+ * replaces the caller number once the destination is known, before sdnc.
  */
+import type { CallerExtension, Dod, DodIndex } from './dods.js';
+import type { HotlineIndex, HotlineMatch } from './hotlines.js';
 import { applyNumberTransform } from './number-transform.js';
 import { recurrenceContains } from './recurrence.js';
 import { compareRoutes, type RouteIndex } from './route-index.js';
@@ -16,6 +20,14 @@ export interface Call {
   at: Date;
   /** IANA zone in which time segments read their wall-clock times (the server's TZ). */
   zone: string;
+  /** The extension placing the call, as the switch authenticated it; its DODs apply. */
+  callerExtension?: CallerExtension | undefined;
+}
+
+/** The DIDs and DODs a decision consults; without them none applies. */
+export interface NumberPlans {
+  hotlines: HotlineIndex;
+  dods: DodIndex;
 }
 
 export type RouteOutcome = 'chosen' | 'disabled' | 'too_long' | 'outranked';
@@ -57,21 +69,33 @@ export interface Decision {
   /** Routes of the call's context whose prefix matches, in decision order. Computed on first read. */
   readonly considered: ConsideredRoute[];
   readonly segments: ConsideredSegment[];
+  /** The DID of the dialled number, if any; when `applied`, the call rings its extensions and `route` is null. */
+  readonly did: HotlineMatch | null;
+  /** The DOD whose line number became the caller number, if any. */
+  readonly dod: Dod | null;
 }
 
-export function decide(index: RouteIndex, call: Call): Decision {
+export function decide(index: RouteIndex, call: Call, plans?: NumberPlans): Decision {
+  const did = plans?.hotlines.match(call.context, call.destNumber) ?? null;
+  if (did?.applied) {
+    return new LazilyExplainedDecision(null, null, call.destNumber, call.callerNumber, [], [], call.destNumber, did, null);
+  }
   const route = index.best(call.context, call.destNumber);
   const { destination, segments } = route === null
     ? { destination: null, segments: [] }
     : chooseDestination(route, index.timeSegments(route.id), call);
+  const dod = destination && call.callerExtension && plans ? plans.dods.lineFor(call.callerExtension, destination) : null;
+  const callerNumber = dod?.lineNumber ?? call.callerNumber;
   return new LazilyExplainedDecision(
     route,
     destination,
     transform(call.destNumber, route?.dnc),
-    call.callerNumber === undefined ? undefined : transform(call.callerNumber, route?.sdnc),
+    callerNumber === undefined ? undefined : transform(callerNumber, route?.sdnc),
     segments,
     index.routeListsOnPath(call.context, call.destNumber),
     call.destNumber,
+    did,
+    dod,
   );
 }
 
@@ -93,6 +117,8 @@ class LazilyExplainedDecision implements Decision {
     readonly segments: ConsideredSegment[],
     routeLists: readonly (readonly Route[])[],
     dialled: string,
+    readonly did: HotlineMatch | null,
+    readonly dod: Dod | null,
   ) {
     this.#routeLists = routeLists;
     this.#dialled = dialled;
@@ -104,8 +130,8 @@ class LazilyExplainedDecision implements Decision {
   }
 
   toJSON(): Decision {
-    const { route, destination, destNumber, callerNumber, considered, segments } = this;
-    return { route, destination, destNumber, callerNumber, considered, segments };
+    const { route, destination, destNumber, callerNumber, considered, segments, did, dod } = this;
+    return { route, destination, destNumber, callerNumber, considered, segments, did, dod };
   }
 }
 

@@ -9,6 +9,7 @@ import { trunks } from './0006-trunks.js';
 import { consoleSupport } from './0007-console.js';
 import { extensions } from './0008-extensions.js';
 import { users } from './0009-users.js';
+import { didsDods } from './0011-dids-dods.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
 function allMigrations(dialect: DialectName): Record<string, Migration> {
@@ -22,6 +23,7 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0007-console': consoleSupport(dialect),
     '0008-extensions': extensions(dialect),
     '0009-users': users(),
+    '0011-dids-dods': didsDods(dialect),
   };
 }
 

@@ -56,7 +56,8 @@ export interface Page<R> {
 /** Any select, as `listPage`'s `narrow` takes it. */
 export type AnyQuery = SelectQueryBuilder<any, any, any>;
 
-function escapeLike(text: string): string {
+/** `text` as a literal inside a LIKE pattern with `escape '\\'`. */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 

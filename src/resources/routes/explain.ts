@@ -31,12 +31,21 @@ const Explanation = Type.Object({
   segments: Type.Array(Type.Object({
     id: Type.Integer(), time_recurrence: Type.String(), matched: Type.Boolean(), chosen: Type.Boolean(),
   })),
+  did: Nullable(Type.Object({
+    id: Type.Integer(), line_number: Type.String(), numbers: Type.Array(Type.String()),
+    applied: Type.Boolean({ description: 'true: the call rings these extensions and no route is consulted' }), detail: Type.String(),
+  }, { description: 'the DID whose line number was dialled, if any' })),
+  dod: Nullable(Type.Object({
+    id: Type.Integer(), line_number: Type.String(), extn: Type.String(), type: Type.String(), ref_id: Type.Integer(),
+  }, { description: 'the DOD of callerExtension on the way out, whose line number became the caller number before sdnc' })),
 });
 
 const ExplainQuery = Type.Object({
   destNumber: Type.String({ minLength: 1, maxLength: 64 }),
   context: Type.String({ minLength: 1 }),
   callerNumber: Type.Optional(Type.String({ maxLength: 64 })),
+  callerExtension: Type.Optional(Type.String({ maxLength: 64, description: 'the extension placing the call, as the switch authenticated it (user_name): its DODs apply' })),
+  callerDomain: Type.Optional(Type.String({ maxLength: 255, description: 'that extension\'s domain (domain_name)' })),
   time: Type.Optional(Type.String({ description: 'ISO-8601, or YYYY-MM-DD HH:MM:SS in the server zone; default now' })),
 });
 
@@ -56,16 +65,20 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
     schema: {
       tags: ['routes'],
       summary: 'Explain the routing decision for a call',
-      description: 'Which route a call takes, the destination after time segments, the transformed numbers, and why every other candidate lost.',
+      description: 'Which route a call takes (or the DID that takes it instead), the destination after time segments, the DOD that sets the caller number, the transformed numbers, and why every other candidate lost.',
       querystring: ExplainQuery,
       response: { 200: Enveloped(Explanation) },
     },
   }, async (request) => {
-    const { destNumber, context, callerNumber } = request.query;
+    const { destNumber, context, callerNumber, callerExtension, callerDomain } = request.query;
     const at = parseTime(request.query.time, zone);
     // No caller number given: there is nothing for sdnc to transform (sdnc_number stays "").
-    const decision = await routeTable.decide({ context, destNumber, ...(callerNumber === undefined ? {} : { callerNumber }), at });
-    const { route, destination } = decision;
+    const decision = await routeTable.decide({
+      context, destNumber, at,
+      ...(callerNumber === undefined ? {} : { callerNumber }),
+      ...(callerExtension ? { callerExtension: { extn: callerExtension, domain: callerDomain ?? '' } } : {}),
+    });
+    const { route, destination, did, dod } = decision;
     return ok({
       context,
       destNumber,
@@ -88,6 +101,10 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
       segments: decision.segments.map((segment) => ({
         id: segment.segmentId, time_recurrence: segment.recurrence, matched: segment.matched, chosen: segment.chosen,
       })),
+      did: did && {
+        id: did.hotline.id, line_number: did.hotline.lineNumber, numbers: [...did.hotline.numbers], applied: did.applied, detail: did.detail,
+      },
+      dod: dod && { id: dod.id, line_number: dod.lineNumber, extn: dod.extn, type: dod.type, ref_id: dod.refId },
     });
   });
 }

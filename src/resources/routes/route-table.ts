@@ -2,7 +2,8 @@ import type { Db } from '../../db/connect.js';
 import type { Row } from '../../db/schema.js';
 import type { WritePath } from '../../db/write-path.js';
 import { RouteIndex } from '../../routing/route-index.js';
-import { decide, type Decision } from '../../routing/decide.js';
+import { decide, type Decision, type NumberPlans } from '../../routing/decide.js';
+import type { CallerExtension } from '../../routing/dods.js';
 import { parseRecurrence } from '../../routing/recurrence.js';
 import type { Route, TimeSegment } from '../../routing/types.js';
 import { ROUTES_TOPIC, ROUTE_PARAM_REALM } from './store.js';
@@ -220,6 +221,8 @@ export class RouteTable {
     db: Db,
     private readonly zone: string,
     log: (message: string) => void = () => undefined,
+    /** The DIDs and DODs decisions consult (src/resources/hotlines/number-plans.ts); none when omitted. */
+    private readonly plans?: { ready(): Promise<NumberPlans> },
   ) {
     this.live = new LiveRouteIndex(db, log);
     this.rows = new PerRouteCache((ids) => loadRows(db, ids));
@@ -251,7 +254,8 @@ export class RouteTable {
     return (await this.live.ready()).candidates(context, destNumber);
   }
 
-  async decide(call: { context: string; destNumber: string; callerNumber?: string; at?: Date }): Promise<Decision> {
-    return decide(await this.live.ready(), { ...call, at: call.at ?? new Date(), zone: this.zone });
+  async decide(call: { context: string; destNumber: string; callerNumber?: string; callerExtension?: CallerExtension; at?: Date }): Promise<Decision> {
+    const plans = await this.plans?.ready();
+    return decide(await this.live.ready(), { ...call, at: call.at ?? new Date(), zone: this.zone }, plans);
   }
 }
