@@ -117,6 +117,36 @@ export interface DestinationValues {
 }
 
 /** Why this destination cannot be rendered into a dialplan, or null. */
+/** Destination types whose `dest_uuid` must name an object (the spec's create-route table). */
+export const DEST_TYPES_NEEDING_UUID: ReadonlySet<string> = new Set([
+  'FS_DEST_GATEWAY',
+  'FS_DEST_USERGW',
+  'FS_DEST_IVRBLOCK',
+  'FS_DEST_MEETING_ROOM',
+  'FS_DEST_CONFERENCE_ROOM',
+  'FS_DEST_CTI',
+  'FS_DEST_IVR',
+  'FS_DEST_DISTRIBUTORS',
+  'FS_DEST_CLUSTER_TRUNK',
+  'FS_DEST_CLUSTER_TRUNK_GROUP',
+]);
+
+/** Destination types whose target is `body` itself (an address, a script) or a list in `dest_uuid`. */
+const TARGET_IN_BODY: ReadonlySet<string> = new Set(['FS_DEST_IP', 'FS_DEST_SCRIPT']);
+const TARGET_IN_LIST: ReadonlySet<string> = new Set(['FS_DEST_RING_EXTNS', 'FS_DEST_SEQ_EXTNS']);
+
+/**
+ * Whether the destination's type is set but what it points at is not chosen yet: CherryPBX's
+ * create-route dialog sends the type only, and the object, address or extensions are chosen
+ * afterwards on the route's page. Such a route is stored; calls that reach it are refused.
+ */
+export function destinationUnchosen(destination: DestinationValues): boolean {
+  if (DEST_TYPES_NEEDING_UUID.has(destination.dest_type) || TARGET_IN_LIST.has(destination.dest_type)) {
+    return (destination.dest_uuid ?? '') === '';
+  }
+  return TARGET_IN_BODY.has(destination.dest_type) && (destination.body ?? '').trim() === '';
+}
+
 export function destinationProblem(destination: DestinationValues, prefix = ''): ValueProblem | null {
   const body = destination.body ?? '';
   const destUuid = destination.dest_uuid ?? '';

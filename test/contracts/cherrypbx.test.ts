@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
 import { createdId } from '../helpers/assertions.js';
+import { destinationId, freshContext } from '../helpers/routing.js';
 
 let made = 0;
 const unique = (what: string) => `${what}-${++made}`;
@@ -182,5 +183,44 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     assert.ok(!Number.isNaN(parseFloat(disk.usage)));
     const memory = (await server().get('/api/status/memory')).body;
     assert.strictEqual(typeof memory.physical_memory_usage, 'number');
+  });
+
+  test('dashboard: the disk and memory graphs read /api/rrdgraphs/<figure>?days=1 as rows with a number first; no samples are kept, so none', async () => {
+    for (const figure of ['disk', 'memory']) {
+      const reply = await server().get(`/api/rrdgraphs/${figure}?days=1`);
+      assert.equal(reply.status, 200, figure);
+      assert.deepEqual(reply.body, [], figure);
+    }
+    assert.equal((await server().get('/api/rrdgraphs/uptime')).status, 400);
+  });
+
+  test('route create dialog: it sends the destination type only; the route is stored, calls to it are refused until the route page chooses the destination', async () => {
+    const context = await freshContext(server());
+    // Exactly what the dialog posts (routes/components/create-route-dialog.tsx).
+    const dialog = { name: unique('to ivr'), description: '', prefix: '9', max_length: 12, context, dest_type: 'FS_DEST_IVR' };
+    const created = await server().post('/api/routes', dialog);
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const id = created.body.data.id;
+    assert.deepEqual([created.body.data.dest_uuid, created.body.data.body], ['', '']);
+    const fetchForm = new URLSearchParams({ section: 'dialplan', 'Hunt-Context': context, 'Hunt-Destination-Number': '9001', 'Caller-Caller-ID-Number': '1000' });
+    const refused = await server().request('POST', '/freeswitch/xml', fetchForm.toString(), { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.match(String(refused.body), /FS_DEST_IVR destination is not chosen yet/);
+    assert.match(String(refused.body), /<action application="hangup" data="UNALLOCATED_NUMBER"\/>/);
+    // The route page saves its whole form with the destination chosen.
+    const ivr = await destinationId(server(), 'FS_DEST_IVR');
+    const shown = (await server().get(`/api/routes/${id}?with_params=true`)).body;
+    const saved = await server().put(`/api/routes/${id}`, { ...shown, dest_uuid: ivr });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const after = (await server().get(`/api/routes/${id}`)).body;
+    assert.equal(after.dest_uuid, ivr);
+    assert.notEqual(after.body, '');
+    const routed = await server().request('POST', '/freeswitch/xml', fetchForm.toString(), { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.match(String(routed.body), new RegExp(`<action application="ivr" data="${after.body}"/>`));
+    for (const destType of ['FS_DEST_IP', 'FS_DEST_GATEWAY', 'FS_DEST_RING_EXTNS']) {
+      const waiting = await server().post('/api/routes', { ...dialog, name: unique('waiting'), prefix: `9${made}`, dest_type: destType });
+      assert.equal(waiting.status, 200, `${destType}: ${JSON.stringify(waiting.body)}`);
+    }
+    const bogus = await server().post('/api/routes', { ...dialog, name: unique('bogus'), prefix: '99', dest_uuid: '999999' });
+    assert.equal(bogus.status, 400, 'a chosen destination is still checked');
   });
 });

@@ -4,7 +4,7 @@
  * results, auto-record, the route's enabled params, the codec list, media bypass, then the
  * destination's own actions.
  */
-import { extensionList, isDialable, isDomainName, systemLines, type DialplanLine } from '../../routing/dialplan-values.js';
+import { destinationUnchosen, extensionList, isDialable, isDomainName, systemLines, type DialplanLine } from '../../routing/dialplan-values.js';
 import { freeswitchDocument, type XmlElement } from './document.js';
 
 export interface DialplanCall {
@@ -189,6 +189,9 @@ function refused(input: DialplanInput, reason: string, cause: string): RenderedD
 export function renderDialplan(input: DialplanInput): RenderedDialplan {
   const { call, route, destination } = input;
   const toDestination = destinationActions[destination.destType];
+  if (destinationUnchosen({ dest_type: destination.destType, dest_uuid: destination.destUuid, body: destination.body })) {
+    return refused(input, `its ${destination.destType} destination is not chosen yet`, 'UNALLOCATED_NUMBER');
+  }
   if (!toDestination) return refused(input, `destination type ${destination.destType} is not yet routable`, 'SERVICE_NOT_IMPLEMENTED');
   if (destination.destType === 'FS_DEST_IVRBLOCK' && !destination.blockLua) {
     return refused(input, `block ${destination.destUuid} has no Lua to run (a JavaScript block would need mod_v8)`, 'SERVICE_NOT_IMPLEMENTED');

@@ -120,6 +120,19 @@ export async function statusRoutes(parent: FastifyInstance, options: StatusOptio
     return { total, available, physical_memory_usage: used, percent: Math.round((used / total) * 1000) / 10 };
   });
 
+  // CherryPBX's dashboard draws a day of disk and memory history under its gauges. Switchboard
+  // samples nothing between requests, so there is no history to give: an empty series, not a 404
+  // (the page logs an error for it) and not invented points.
+  app.get('/api/rrdgraphs/:graph', {
+    schema: {
+      tags,
+      summary: 'History of a dashboard figure (disk, memory): always empty, as no samples are kept',
+      params: Type.Object({ graph: Type.Union([Type.Literal('disk'), Type.Literal('memory'), Type.Literal('cpu')]) }),
+      querystring: Type.Object({ days: Type.Optional(Type.String()) }),
+      response: { 200: Type.Array(Type.Array(Type.Number())) },
+    },
+  }, async () => []);
+
   app.get('/api/freeswitch/stats', {
     schema: { tags, summary: "FreeSWITCH's status (uptime, sessions, idle CPU, version) of the first switch that answers", response: { 200: SwitchStats } },
   }, async () => {
