@@ -3,7 +3,7 @@
  * its JSON API (the figures its own `status` command prints, as numbers) and the count of SIP
  * registrations its core database holds.
  */
-import type { SwitchAnswer, SwitchStatusSource } from '../resources/status/switch-status.js';
+import type { SofiaProfileState, SwitchAnswer, SwitchStatusSource } from '../resources/status/switch-status.js';
 import type { SwitchOutcome, Switches } from './esl/switches.js';
 
 const STATUS_REQUEST = JSON.stringify({ command: 'status', data: '' });
@@ -37,6 +37,21 @@ function countOf(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/**
+ * `sofia xmlstatus` lists each profile once per transport it listens on (`<profile>` with name,
+ * type, data = URL, state), then aliases and gateways; the first entry of a name is kept.
+ */
+const XML_STATUS_PROFILE = /<profile>\s*<name>([^<]*)<\/name>\s*<type>profile<\/type>\s*<data>([^<]*)<\/data>\s*<state>([^<]*)<\/state>\s*<\/profile>/g;
+
+function profilesOf(text: string): SofiaProfileState[] | undefined {
+  if (!text.includes('<profiles>')) return undefined;
+  const profiles = new Map<string, SofiaProfileState>();
+  for (const [, name, url, state] of text.matchAll(XML_STATUS_PROFILE)) {
+    if (!profiles.has(name!)) profiles.set(name!, { name: name!, url: url!, state: state! });
+  }
+  return [...profiles.values()];
+}
+
 export class EslSwitchStatus implements SwitchStatusSource {
   constructor(private readonly switches: Switches) {}
 
@@ -50,5 +65,9 @@ export class EslSwitchStatus implements SwitchStatusSource {
 
   async registrationCounts(): Promise<SwitchAnswer<number>[]> {
     return answered(await this.switches.apiAll('show', ['registrations', 'count']), countOf);
+  }
+
+  async sofiaProfiles(): Promise<SwitchAnswer<SofiaProfileState[]>[]> {
+    return answered(await this.switches.apiAll('sofia', ['xmlstatus']), profilesOf);
   }
 }

@@ -223,4 +223,38 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     const bogus = await server().post('/api/routes', { ...dialog, name: unique('bogus'), prefix: '99', dest_uuid: '999999' });
     assert.equal(bogus.status, 400, 'a chosen destination is still checked');
   });
+
+  test('SIP page: the global settings list is data[] of {id, k, v} with disabled === "0" (a string) for the enabled switch, and sip_status answers without a switch', async () => {
+    const reply = await server().get('/api/params/realm/SOFIAGLOBALS');
+    assert.equal(reply.status, 200);
+    assert.ok(reply.body.data.length > 0, 'the seeded log-level');
+    for (const row of reply.body.data) {
+      assert.strictEqual(typeof row.id, 'number');
+      assert.strictEqual(typeof row.k, 'string');
+      assert.strictEqual(typeof row.v, 'string');
+      assert.ok(row.disabled === '0' || row.disabled === '1', JSON.stringify(row));
+    }
+    assert.ok(reply.body.data.some((row: { k: string; disabled: string }) => row.k === 'log-level' && row.disabled === '0'));
+    const status = await server().get('/api/sip_profiles/sip_status');
+    assert.equal(status.status, 200);
+    assert.deepEqual(status.body.profiles, {});
+  });
+
+  test('SIP profile page: the profile list is a bare array whose disabled === 0 (a number) shows enabled', async () => {
+    const created = await server().post('/api/sip_profiles', { name: unique('prof').replace('-', ''), description: '' });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const list = (await server().get('/api/sip_profiles')).body;
+    assert.ok(Array.isArray(list));
+    for (const profile of list) assert.strictEqual(profile.disabled, 0);
+  });
+
+  test('media page: GET /api/check/clean-file answers {msg} (msg === "Already Running" shows the cancel button); no deletion is ever scheduled', async () => {
+    const check = await server().get('/api/check/clean-file');
+    assert.deepEqual([check.status, check.body], [200, { msg: 'Not Running' }]);
+    const schedule = await server().delete('/api/media_files/regular/3Month/true');
+    assert.equal(schedule.status, 501);
+    assert.match(schedule.body.message, /not supported/);
+    assert.equal((await server().delete('/api/media_files/cancel/regular')).status, 200);
+    assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Not Running' });
+  });
 });
