@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
 import { blockLua } from '../resources/blocks/script.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
+import { ringbackSound } from '../routing/dialplan-values.js';
 import { renderDialplan } from './xml/dialplan.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
 import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
@@ -93,6 +94,12 @@ function fetchOf(form: FormFields): XmlFetch {
   };
 }
 
+/** Writes refuse a ringback_tone that names no sound; a row from before that check rings as default. */
+function ringbackOf(ringbackTone: string): string {
+  const ringback = ringbackSound(ringbackTone);
+  return 'sound' in ringback ? ringback.sound : '';
+}
+
 /** The dialplan: the routing engine's decision for the call, rendered as one extension. */
 function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource {
   return async ({ fields }) => {
@@ -123,6 +130,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         mediaCodec: row.media_codec,
         proxyMedia: row.proxy_media !== 0,
         params: params.map(({ k, v }) => ({ k, v })),
+        ringback: row.ringback_enabled === 1 ? ringbackOf(row.ringback_tone) : '',
       },
       destination: {
         ...decision.destination,

@@ -180,6 +180,36 @@ export interface RouteValues {
   sdnc?: string | undefined;
   /** Comma-joined, as stored. */
   media_codec?: string | undefined;
+  ringback_tone?: string | undefined;
+}
+
+/**
+ * What a ringback may play, as FreeSWITCH's `ringback` variable takes it: a tone, a stream, or a
+ * sound file; nothing FreeSWITCH would expand (`$`, `{}`) and no spaces.
+ */
+const RINGBACK_SOUND = /^(?:tone_stream:\/\/[A-Za-z0-9%(),.;=+-]+|local_stream:\/\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*|silence_stream:\/\/\d{1,7}|(?:\/[A-Za-z0-9_.+@=-]+)+)$/;
+
+/**
+ * The sound a route's `ringback_tone` names, or a problem. CherryPBX's route page stores the tone
+ * picked as JSON, `{"media_path":"tone_stream://%(1000,4000,450)","media_k":"cn-ring",…}`, and
+ * reads it back with JSON.parse (anything else breaks the page), so that is the only form taken;
+ * '' is none.
+ */
+export function ringbackSound(text: string): { sound: string } | { problem: string } {
+  if (text === '') return { sound: '' };
+  const shape = 'must be "" or JSON like {"media_path":"tone_stream://%(1000,4000,450)"}, as CherryPBX\'s route page stores it';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: shape };
+  }
+  const path = (parsed as { media_path?: unknown } | null)?.media_path;
+  if (typeof parsed !== 'object' || Array.isArray(parsed) || typeof path !== 'string') return { problem: shape };
+  if (!RINGBACK_SOUND.test(path) || path.includes('/../')) {
+    return { problem: `media_path "${path}" must be tone_stream://<tone>, local_stream://<name>, silence_stream://<ms> or an absolute sound file path` };
+  }
+  return { sound: path };
 }
 
 /**
@@ -191,6 +221,8 @@ export function routeProblem(route: RouteValues): ValueProblem | null {
     const problem = textProblem(field, route[field]);
     if (problem) return problem;
   }
+  const ringback = ringbackSound(route.ringback_tone ?? '');
+  if ('problem' in ringback) return { field: 'ringback_tone', problem: ringback.problem };
   const codecs = route.media_codec ? route.media_codec.split(',') : [];
   const badCodec = codecs.find((codec) => !CODEC.test(codec));
   if (badCodec !== undefined) return { field: 'media_codec', problem: `"${badCodec}" is not a codec name (like PCMU or opus@48000h@20i)` };

@@ -257,4 +257,30 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     assert.equal((await server().delete('/api/media_files/cancel/regular')).status, 200);
     assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Not Running' });
   });
+
+  test('route detail page: ringback_tone is the JSON the tone picker stores and JSON.parse reads back (media_k shown); with ringback_enabled the caller hears its media_path', async () => {
+    const context = await freshContext(server());
+    const route = await createRoute(server(), { context, prefix: '5', dest_type: 'FS_DEST_SYSTEM', body: 'answer' });
+    const tone = ((await server().get('/api/dicts?realm=TONE')).body as { id: number; k: string; v: string }[]).find((row) => row.k === 'cn-ring')!;
+    // The picker's option value (routes/[id]/page.tsx), saved with the rest of the advanced section.
+    const picked = JSON.stringify({ media_id: tone.id, media_path: `tone_stream://${tone.v}`, media_type: 'RINGTONE', media_k: tone.k });
+    const shown = (await server().get(`/api/routes/${route.id}?with_params=true`)).body;
+    assert.strictEqual(shown.ringback_tone, '', 'falsy: the page shows "-" without parsing');
+    const saved = await server().put(`/api/routes/${route.id}`, { ...shown, ringback_enabled: '1', ringback_tone: picked });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const after = (await server().get(`/api/routes/${route.id}`)).body;
+    assert.strictEqual(after.ringback_enabled, 1);
+    assert.equal(JSON.parse(after.ringback_tone).media_k, 'cn-ring');
+    const fetchForm = new URLSearchParams({ section: 'dialplan', 'Hunt-Context': context, 'Hunt-Destination-Number': '5001', 'Caller-Caller-ID-Number': '1000' }).toString();
+    const dialplan = async () => String((await server().request('POST', '/freeswitch/xml', fetchForm, { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body);
+    assert.match(await dialplan(), /<action application="set" data="ringback=tone_stream:\/\/%\(1000,4000,450\)"\/>/);
+    await server().put(`/api/routes/${route.id}`, { ringback_enabled: '0' });
+    assert.doesNotMatch(await dialplan(), /ringback=/);
+    // Anything JSON.parse would choke on would break the page: refused, naming the field.
+    for (const bad of ['%(1000,4000,450)', '{"media_path":"tone_stream://${evil}"}', '[]']) {
+      const refused = await server().put(`/api/routes/${route.id}`, { ringback_tone: bad });
+      assert.equal(refused.status, 400, bad);
+      assert.match(refused.body.message, /^ringback_tone: /);
+    }
+  });
 });

@@ -31,6 +31,8 @@ export interface DialplanRoute {
   proxyMedia: boolean;
   /** The route's enabled params, in run order. */
   params: readonly { k: string; v: string }[];
+  /** What the caller hears while the destination rings ('' or absent: FreeSWITCH's default). */
+  ringback?: string | undefined;
 }
 
 /** The destination after time segments. */
@@ -209,6 +211,7 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
   }
   actions.push(...autoRecordActions(route, call, input.recordingsDir));
   actions.push(...route.params.map((param) => action(param.k, param.v)));
+  if (route.ringback) actions.push(set('ringback', route.ringback), set('transfer_ringback', route.ringback));
   if (route.mediaCodec !== '') actions.push(set('absolute_codec_string', route.mediaCodec));
   if (!route.proxyMedia) actions.push(set('bypass_media', 'true'));
   actions.push(...toDestination({ number: call.destNumber, domainName: call.domainName || undefined, destination }));
