@@ -283,4 +283,15 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
       assert.match(refused.body.message, /^ringback_tone: /);
     }
   });
+
+  test('gateway detail page: relevance_info/:id answers {routes, dods, distributors}, routes[] with id, name and prefix of the routes using the gateway', async () => {
+    const gateway = await destinationId(server(), 'FS_DEST_GATEWAY');
+    const unused = (await server().get(`/api/gateways/relevance_info/${gateway}`)).body;
+    assert.deepEqual(unused, { routes: [], dods: [], distributors: [] });
+    const route = await createRoute(server(), { dest_type: 'FS_DEST_GATEWAY', dest_uuid: gateway });
+    const used = await server().get(`/api/gateways/relevance_info/${gateway}`);
+    assert.equal(used.status, 200);
+    assert.deepEqual(used.body.routes.map(({ id, name, prefix }: Record<string, unknown>) => ({ id, name, prefix })), [{ id: route.id, name: route.name, prefix: route.prefix }]);
+    assert.equal((await server().get('/api/gateways/relevance_info/999999')).status, 404);
+  });
 });
