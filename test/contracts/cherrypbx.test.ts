@@ -294,4 +294,15 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     assert.deepEqual(used.body.routes.map(({ id, name, prefix }: Record<string, unknown>) => ({ id, name, prefix })), [{ id: route.id, name: route.name, prefix: route.prefix }]);
     assert.equal((await server().get('/api/gateways/relevance_info/999999')).status, 404);
   });
+
+  test('gateway pages: the create dialog sends register "true"/"false"; the detail\'s register switch is on for "yes", and saving it sends "yes"/"no"', async () => {
+    const created = await server().post('/api/gateways', { name: unique('gw').replace('-', ''), realm: '192.0.2.10', username: 'walker', password: 'secret-1', register: 'true' });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const id = created.body.data;
+    const shown = (await server().get(`/api/gateways/${id}`)).body;
+    assert.strictEqual(shown.register, 'yes');
+    assert.strictEqual(shown.disabled, '0');
+    assert.equal((await server().put(`/api/gateways/${id}`, { register: 'no' })).status, 200);
+    assert.strictEqual((await server().get(`/api/gateways/${id}`)).body.register, 'no');
+  });
 });

@@ -261,7 +261,9 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
     const gateway = await findById(db, 'gateways', request.params.id);
     const [params, variables] = await Promise.all([ownedParams(db, GATEWAY_PARAM_REALM, gateway.id), variablesOf(db, gateway.id)]);
     const { password: _secret, ...shown } = defaultWire(gateway);
-    return { ...shown, disabled: String(gateway.disabled), params: params.map(defaultWire), variables: variables.map(defaultWire) };
+    // The page's register switch is on for "yes" (not for the "true" its create dialog sends).
+    const register = registers(gateway.register) ? 'yes' : 'no';
+    return { ...shown, register, disabled: String(gateway.disabled), params: params.map(defaultWire), variables: variables.map(defaultWire) };
   });
 
   app.post('/api/gateways', {
