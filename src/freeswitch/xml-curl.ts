@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
 import { blockLua } from '../resources/blocks/script.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
+import { ringbackSound } from '../routing/dialplan-values.js';
 import { FUNCTION_CODE_CONTEXT, matchFunctionCode } from '../routing/function-codes.js';
 import { renderDialplan, renderHotlineDialplan } from './xml/dialplan.js';
 import { renderDirectoryDomain, renderDirectoryUser } from './xml/directory.js';
@@ -96,6 +97,12 @@ function fetchOf(form: FormFields): XmlFetch {
   };
 }
 
+/** Writes refuse a ringback_tone that names no sound; a row from before that check rings as default. */
+function ringbackOf(ringbackTone: string): string {
+  const ringback = ringbackSound(ringbackTone);
+  return 'sound' in ringback ? ringback.sound : '';
+}
+
 /** The dialplan: the routing engine's decision for the call, rendered as one extension. */
 function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource {
   return async ({ fields }) => {
@@ -142,6 +149,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         mediaCodec: row.media_codec,
         proxyMedia: row.proxy_media !== 0,
         params: params.map(({ k, v }) => ({ k, v })),
+        ringback: row.ringback_enabled === 1 ? ringbackOf(row.ringback_tone) : '',
       },
       destination: {
         ...decision.destination,

@@ -4,7 +4,7 @@
  * results, auto-record, the route's enabled params, the codec list, media bypass, then the
  * destination's own actions.
  */
-import { extensionList, isDialable, isDomainName, systemLines, type DialplanLine } from '../../routing/dialplan-values.js';
+import { destinationUnchosen, extensionList, isDialable, isDomainName, systemLines, type DialplanLine } from '../../routing/dialplan-values.js';
 import { freeswitchDocument, type XmlElement } from './document.js';
 
 export interface DialplanCall {
@@ -33,6 +33,8 @@ export interface DialplanRoute {
   proxyMedia: boolean;
   /** The route's enabled params, in run order. */
   params: readonly { k: string; v: string }[];
+  /** What the caller hears while the destination rings ('' or absent: FreeSWITCH's default). */
+  ringback?: string | undefined;
 }
 
 /** The destination after time segments. */
@@ -192,6 +194,9 @@ const refused = (input: DialplanInput, reason: string, cause: string) =>
 export function renderDialplan(input: DialplanInput): RenderedDialplan {
   const { call, route, destination } = input;
   const toDestination = destinationActions[destination.destType];
+  if (destinationUnchosen({ dest_type: destination.destType, dest_uuid: destination.destUuid, body: destination.body })) {
+    return refused(input, `its ${destination.destType} destination is not chosen yet`, 'UNALLOCATED_NUMBER');
+  }
   if (!toDestination) return refused(input, `destination type ${destination.destType} is not yet routable`, 'SERVICE_NOT_IMPLEMENTED');
   if (destination.destType === 'FS_DEST_IVRBLOCK' && !destination.blockLua) {
     return refused(input, `block ${destination.destUuid} has no Lua to run (a JavaScript block would need mod_v8)`, 'SERVICE_NOT_IMPLEMENTED');
@@ -212,6 +217,7 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
   }
   actions.push(...autoRecordActions(route, call, input.recordingsDir));
   actions.push(...route.params.map((param) => action(param.k, param.v)));
+  if (route.ringback) actions.push(set('ringback', route.ringback), set('transfer_ringback', route.ringback));
   if (route.mediaCodec !== '') actions.push(set('absolute_codec_string', route.mediaCodec));
   if (!route.proxyMedia) actions.push(set('bypass_media', 'true'));
   actions.push(...toDestination({ number: call.destNumber, domainName: call.domainName || undefined, destination }));

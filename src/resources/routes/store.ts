@@ -77,7 +77,7 @@ async function checkedRoute(scope: WriteScope, destinations: Destinations, route
     dest_type: route.dest_type,
     dest_uuid: route.dest_uuid ?? '',
     body: route.body ?? '',
-  });
+  }, '', undefined, 'allowed');
   await assertUnique(scope.trx, route, exceptId);
   return { ...route, ...destination };
 }
