@@ -53,6 +53,8 @@ function basicAuthGuard(credentials: { user: string; password: string }): onRequ
 
 /** A form value as sent: `+` is a space; a percent-escape that does not decode stays as sent (as input.ts reads forms). */
 function decodeFormValue(text: string): string {
+  // Most values (numbers, contexts) are sent as they are: nothing to decode.
+  if (!text.includes('%') && !text.includes('+')) return text;
   const spaced = text.replaceAll('+', ' ');
   try {
     return decodeURIComponent(spaced);
