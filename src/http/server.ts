@@ -10,6 +10,7 @@ import { installBodyParsers, installInputChecks } from './input.js';
 import { sessionRoutes } from '../resources/sessions/routes.js';
 import { SessionStore } from '../resources/sessions/store.js';
 import { LoginThrottle } from '../resources/sessions/throttle.js';
+import { userRoutes } from '../resources/users/routes.js';
 import { contextRoutes } from '../resources/contexts/routes.js';
 import { dictRoutes } from '../resources/dicts/routes.js';
 import { RouteTable } from '../resources/routes/route-table.js';
@@ -156,15 +157,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   const sessions = new SessionStore(options.db);
-  await sessions.start();
+  await sessions.start(writes);
   await app.register(authPlugin, { sessions });
 
+  const throttle = new LoginThrottle(options.db, options.loginThrottle ?? defaultLoginThrottle);
   await app.register(sessionRoutes, {
     ttlSeconds: options.sessionTtlSeconds,
     sessions,
     cookieSecure: options.cookieSecure ?? 'auto',
-    throttle: new LoginThrottle(options.db, options.loginThrottle ?? defaultLoginThrottle),
+    throttle,
   });
+  await app.register(userRoutes, { throttle });
   await app.register(contextRoutes);
   await app.register(dictRoutes);
   await app.register(routeRoutes);
