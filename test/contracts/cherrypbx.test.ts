@@ -284,7 +284,7 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     }
   });
 
-  test('gateway detail page: relevance_info/:id answers {routes, dods, distributors}, routes[] with id, name and prefix of the routes using the gateway', async () => {
+  test('gateway detail page: relevance_info/:id answers {routes, dods, distributors}: the routes and the DODs using the gateway', async () => {
     const gateway = await destinationId(server(), 'FS_DEST_GATEWAY');
     const unused = (await server().get(`/api/gateways/relevance_info/${gateway}`)).body;
     assert.deepEqual(unused, { routes: [], dods: [], distributors: [] });
@@ -292,6 +292,12 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     const used = await server().get(`/api/gateways/relevance_info/${gateway}`);
     assert.equal(used.status, 200);
     assert.deepEqual(used.body.routes.map(({ id, name, prefix }: Record<string, unknown>) => ({ id, name, prefix })), [{ id: route.id, name: route.name, prefix: route.prefix }]);
+    const { name } = (await server().get(`/api/gateways/${gateway}`)).body;
+    const extn = String(80_000 + Math.floor(Math.random() * 10_000));
+    createdId(await server().post('/api/extensions', { extn, password: 'secret-1', context: 'context-1' }));
+    const line_number = `86${extn}`;
+    const dod = createdId(await server().post('/api/dods', { line_number, extn, type: 'GATEWAY', name }));
+    assert.deepEqual((await server().get(`/api/gateways/relevance_info/${gateway}`)).body.dods, [{ id: dod, line_number }]);
     assert.equal((await server().get('/api/gateways/relevance_info/999999')).status, 404);
   });
 

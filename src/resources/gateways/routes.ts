@@ -238,7 +238,7 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
   // distributors do not exist yet, so none can; their tabs stay empty until they do.
   app.get('/api/gateways/relevance_info/:id', {
     schema: {
-      tags, summary: 'The routes (and, once they exist, DODs and distributors) that use the gateway', params: IdParams,
+      tags, summary: 'The routes and DODs that use the gateway (distributors: none exist)', params: IdParams,
       response: {
         200: Type.Object({
           routes: Type.Array(Type.Object({ id: Id, name: Type.String(), prefix: Type.String(), context: Type.String() })),
@@ -250,9 +250,13 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
     },
   }, async (request) => {
     const gateway = await findById(db, 'gateways', request.params.id);
-    const routes = await db.selectFrom('routes').select(['id', 'name', 'prefix', 'context'])
-      .where('dest_type', '=', 'FS_DEST_GATEWAY').where('dest_uuid', '=', String(gateway.id)).orderBy('id').execute();
-    return { routes, dods: [], distributors: [] };
+    const [routes, dods] = await Promise.all([
+      db.selectFrom('routes').select(['id', 'name', 'prefix', 'context'])
+        .where('dest_type', '=', 'FS_DEST_GATEWAY').where('dest_uuid', '=', String(gateway.id)).orderBy('id').execute(),
+      db.selectFrom('dods').select(['id', 'line_number'])
+        .where('type', '=', 'GATEWAY').where('ref_id', '=', gateway.id).orderBy('id').execute(),
+    ]);
+    return { routes, dods, distributors: [] };
   });
 
   app.get('/api/gateways/:id', {
