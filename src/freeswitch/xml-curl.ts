@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
 import { blockLua } from '../resources/blocks/script.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
+import { refusalOf } from '../routing/blacklist.js';
 import { renderDialplan } from './xml/dialplan.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
 import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
@@ -130,6 +131,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         blockLua: decision.destination.destType === 'FS_DEST_IVRBLOCK' ? await blockLua(app.db.kysely, decision.destination.destUuid) : undefined,
       },
       recordingsDir,
+      rejection: decision.blacklist && refusalOf(decision.blacklist),
     });
     if (rendered.refusal) {
       app.log.warn({ context, destNumber: dialled, callerNumber, routeId: row.id }, `call hung up: ${rendered.refusal}`);

@@ -1,10 +1,12 @@
 /**
  * Routing decision for one call, with the reasons behind it, for both the dialplan and route
- * verification. The stages run in XUI's order: choose the route, let a time segment override its
- * destination, transform the numbers. Blacklists and number-translation tables are future stages
- * between choosing the route and transforming the numbers; each adds its own field to `Decision`.
+ * verification. The stages run in XUI's order: choose the route, let its blacklist judge the call
+ * (blacklist.ts), let a time segment override its destination, transform the numbers (a dnc/sdnc
+ * rule, or the translation table it names: number-translation.ts).
  */
+import { judge, type BlacklistVerdict, type RoutingLists } from './blacklist.js';
 import { applyNumberTransform } from './number-transform.js';
+import { translate, translationTableOf, type Translation } from './number-translation.js';
 import { recurrenceContains } from './recurrence.js';
 import { compareRoutes, type RouteIndex } from './route-index.js';
 import type { Route, TimeSegment } from './types.js';
@@ -57,19 +59,28 @@ export interface Decision {
   /** Routes of the call's context whose prefix matches, in decision order. Computed on first read. */
   readonly considered: ConsideredRoute[];
   readonly segments: ConsideredSegment[];
+  /** The route's blacklist and what it made of the call; null when the route names none. */
+  readonly blacklist: BlacklistVerdict | null;
+  /** The translation tables dnc/sdnc named, and what they did, called number first. */
+  readonly translations: Translation[];
 }
 
-export function decide(index: RouteIndex, call: Call): Decision {
+/** `lists` holds the blacklists and translation tables routes name; without it none apply. */
+export function decide(index: RouteIndex, call: Call, lists?: RoutingLists): Decision {
   const route = index.best(call.context, call.destNumber);
   const { destination, segments } = route === null
     ? { destination: null, segments: [] }
     : chooseDestination(route, index.timeSegments(route.id), call);
+  const listed = route?.blacklist == null ? undefined : lists?.blacklist(route.blacklist);
+  const translations: Translation[] = [];
   return new LazilyExplainedDecision(
     route,
     destination,
-    transform(call.destNumber, route?.dnc),
-    call.callerNumber === undefined ? undefined : transform(call.callerNumber, route?.sdnc),
+    transform(call.destNumber, route?.dnc, lists, translations),
+    call.callerNumber === undefined ? undefined : transform(call.callerNumber, route?.sdnc, lists, translations),
     segments,
+    listed === undefined ? null : judge(listed, call.callerNumber ?? '', call.destNumber),
+    translations,
     index.routeListsOnPath(call.context, call.destNumber),
     call.destNumber,
   );
@@ -91,6 +102,8 @@ class LazilyExplainedDecision implements Decision {
     readonly destNumber: string,
     readonly callerNumber: string | undefined,
     readonly segments: ConsideredSegment[],
+    readonly blacklist: BlacklistVerdict | null,
+    readonly translations: Translation[],
     routeLists: readonly (readonly Route[])[],
     dialled: string,
   ) {
@@ -104,13 +117,21 @@ class LazilyExplainedDecision implements Decision {
   }
 
   toJSON(): Decision {
-    const { route, destination, destNumber, callerNumber, considered, segments } = this;
-    return { route, destination, destNumber, callerNumber, considered, segments };
+    const { route, destination, destNumber, callerNumber, considered, segments, blacklist, translations } = this;
+    return { route, destination, destNumber, callerNumber, considered, segments, blacklist, translations };
   }
 }
 
-function transform(number: string, rule: string | undefined): string {
-  return rule === undefined || rule === '' ? number : applyNumberTransform(number, rule);
+function transform(number: string, rule: string | undefined, lists: RoutingLists | undefined, translations: Translation[]): string {
+  if (rule === undefined || rule === '') return number;
+  const tableId = translationTableOf(rule);
+  if (tableId === null) return applyNumberTransform(number, rule);
+  // A table that is not there (no lists given) translates nothing.
+  const table = lists?.translationTable(tableId);
+  if (table === undefined) return number;
+  const translation = translate(table, number);
+  translations.push(translation);
+  return translation.to;
 }
 
 function chooseDestination(route: Route, timeSegments: readonly TimeSegment[], call: Call) {

@@ -56,6 +56,8 @@ export interface DialplanInput {
   destination: DialplanDestination;
   /** Where auto-recordings go, on the switch's file system. */
   recordingsDir: string;
+  /** Why the route's blacklist refuses the call (it is hung up with CALL_REJECTED), or null. */
+  rejection?: string | null;
 }
 
 export interface RenderedDialplan {
@@ -188,6 +190,7 @@ function refused(input: DialplanInput, reason: string, cause: string): RenderedD
 
 export function renderDialplan(input: DialplanInput): RenderedDialplan {
   const { call, route, destination } = input;
+  if (input.rejection) return refused(input, input.rejection, 'CALL_REJECTED');
   const toDestination = destinationActions[destination.destType];
   if (!toDestination) return refused(input, `destination type ${destination.destType} is not yet routable`, 'SERVICE_NOT_IMPLEMENTED');
   if (destination.destType === 'FS_DEST_IVRBLOCK' && !destination.blockLua) {

@@ -5,14 +5,15 @@ import { RouteIndex } from '../../routing/route-index.js';
 import { decide, type Decision } from '../../routing/decide.js';
 import { parseRecurrence } from '../../routing/recurrence.js';
 import type { Route, TimeSegment } from '../../routing/types.js';
+import { LiveRoutingLists } from '../blacklists/routing-lists.js';
 import { ROUTES_TOPIC, ROUTE_PARAM_REALM } from './store.js';
 
 const LOAD_CHUNK = 20_000;
 /** Entries (full rows, params) of the routes most recently fetched (verification, the dialplan); oldest out first. */
 const ROW_CACHE_SIZE = 20_000;
 
-type RouteColumns = Pick<Row<'routes'>, 'id' | 'name' | 'context' | 'prefix' | 'max_length' | 'disabled' | 'dest_type' | 'dest_uuid' | 'body' | 'dnc' | 'sdnc'>;
-const routeColumns = ['id', 'name', 'context', 'prefix', 'max_length', 'disabled', 'dest_type', 'dest_uuid', 'body', 'dnc', 'sdnc'] as const;
+type RouteColumns = Pick<Row<'routes'>, 'id' | 'name' | 'context' | 'prefix' | 'max_length' | 'disabled' | 'dest_type' | 'dest_uuid' | 'body' | 'dnc' | 'sdnc' | 'blacklist'>;
+const routeColumns = ['id', 'name', 'context', 'prefix', 'max_length', 'disabled', 'dest_type', 'dest_uuid', 'body', 'dnc', 'sdnc', 'blacklist'] as const;
 
 function toRoute(row: RouteColumns): Route {
   return {
@@ -27,6 +28,7 @@ function toRoute(row: RouteColumns): Route {
     body: row.body,
     dnc: row.dnc,
     sdnc: row.sdnc,
+    blacklist: row.blacklist === '' ? null : Number(row.blacklist),
   };
 }
 
@@ -215,6 +217,7 @@ export class RouteTable {
   private readonly live: LiveRouteIndex;
   private readonly rows: PerRouteCache<Row<'routes'>>;
   private readonly params: PerRouteCache<Row<'params'>[]>;
+  private readonly lists: LiveRoutingLists;
 
   constructor(
     db: Db,
@@ -224,11 +227,13 @@ export class RouteTable {
     this.live = new LiveRouteIndex(db, log);
     this.rows = new PerRouteCache((ids) => loadRows(db, ids));
     this.params = new PerRouteCache((ids) => loadParams(db, ids));
+    this.lists = new LiveRoutingLists(db);
   }
 
   async start(writes: WritePath): Promise<void> {
     await this.rows.start(writes);
     await this.params.start(writes);
+    await this.lists.start(writes);
     await this.live.start(writes);
   }
 
@@ -252,6 +257,14 @@ export class RouteTable {
   }
 
   async decide(call: { context: string; destNumber: string; callerNumber?: string; at?: Date }): Promise<Decision> {
-    return decide(await this.live.ready(), { ...call, at: call.at ?? new Date(), zone: this.zone });
+    const index = await this.live.ready();
+    const full = { ...call, at: call.at ?? new Date(), zone: this.zone };
+    // The chosen route's blacklist and tables are loaded on first use (or after they changed).
+    for (;;) {
+      const decision = decide(index, full, this.lists);
+      const missing = this.lists.missingFor(decision.route);
+      if (missing.blacklists.length === 0 && missing.tables.length === 0) return decision;
+      await this.lists.load(missing);
+    }
   }
 }
