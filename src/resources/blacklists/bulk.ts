@@ -4,7 +4,6 @@ import { conflict } from '../../http/errors.js';
 
 /** Bound parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535. */
 const PARAMETERS_PER_STATEMENT = 30_000;
-const LOOKUP_CHUNK = 5_000;
 
 /** Inserts rows a statement of a few thousand at a time; answers the stored rows in input order. */
 export async function insertInBatches<T extends TableName>(trx: Kysely<Database>, table: T, rows: readonly NewRow<T>[]): Promise<Row<T>[]> {
@@ -27,27 +26,4 @@ export function assertDistinct(numbers: readonly string[], field: (index: number
     if (earlier !== undefined) throw conflict(field(index), `${noun} "${number}" is also item ${earlier}`);
     seen.set(number, index);
   });
-}
-
-/**
- * After a unique violation on (owner, number): 409 naming the first of `numbers` the owner already
- * has (the write rolled back, so this reads what was there before it).
- */
-export async function conflictOnTaken(
-  db: Kysely<Database>,
-  where: { table: 'blacklist_numbers' | 'number_translation_numbers'; owner: 'blacklist_id' | 'table_id'; ownerId: number; column: 'v' | 'original_number' },
-  numbers: readonly string[],
-  field: (index: number) => string,
-  noun: string,
-): Promise<never> {
-  const taken = new Set<string>();
-  for (let start = 0; start < numbers.length; start += LOOKUP_CHUNK) {
-    const rows: Record<string, string>[] = await (db as Kysely<any>).selectFrom(where.table).select(where.column)
-      .where(where.owner, '=', where.ownerId).where(where.column, 'in', numbers.slice(start, start + LOOKUP_CHUNK)).execute();
-    for (const row of rows) taken.add(row[where.column]!);
-  }
-  const index = numbers.findIndex((number) => taken.has(number));
-  // Nothing taken any more: a racing write added and removed it again.
-  if (index < 0) throw conflict(field(0), `another write changed these ${noun}s meanwhile; nothing was written, try again`);
-  throw conflict(field(index), `${noun} "${numbers[index]}" is already listed`);
 }

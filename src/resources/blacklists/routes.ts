@@ -6,12 +6,13 @@ import type { Database, Row } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { HttpError, badRequest, conflict, notFound, uniqueViolation } from '../../http/errors.js';
-import { assertValueFree, crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
+import { assertValueFree, crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
 import { ChangedEnvelope, CreatedEnvelope, changed, created } from '../../http/kit/envelopes.js';
 import { LIST_CAP, ListQuery } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { BLACKLISTS_TOPIC } from './routing-lists.js';
-import { assertDistinct, conflictOnTaken, insertInBatches } from './bulk.js';
+import { assertDistinct, insertInBatches } from './bulk.js';
+import { OwnedNumbers } from './owned-numbers.js';
 import {
   BLACKLIST_REALM, BlacklistCreate, BlacklistDetail, BlacklistNumberRow, BlacklistRow, BlacklistUpdate, NumberCreate,
   NumberImport, NumberMultiModify, NumberParams, NumberUpdate, SHEET_COLUMNS, SheetImport, SheetImported,
@@ -50,11 +51,7 @@ const blacklistCrud = crudRoutes({
     sortable: ['id', 'name', 'list_type', 'limit_user_type', 'created_at', 'updated_at'],
     searchable: ['name', 'description'],
     defaultSort: 'id',
-    filters: {
-      name: { column: 'name', match: 'contains' },
-      list_type: { column: 'list_type', match: 'exact' },
-      limit_user_type: { column: 'limit_user_type', match: 'exact' },
-    },
+    filters: { name: { column: 'name', match: 'contains' } },
   },
   toWire,
   describe: describeBlacklist,
@@ -79,19 +76,6 @@ async function heldList(scope: WriteScope, id: number): Promise<Row<'blacklists'
   return list;
 }
 
-/** A number of the list, locked for change; 404 when the list has no such number. */
-async function lockedNumber(scope: WriteScope, listId: number, numberId: number): Promise<Row<'blacklist_numbers'>> {
-  const number = await lockedById(scope, 'blacklist_numbers', numberId);
-  if (number.blacklist_id !== listId) throw notFound();
-  return number;
-}
-
-/** A unique violation on (list, number) as a 409 naming `field`; anything else as it was. */
-function asTaken(error: unknown, field: string, number: string | undefined): never {
-  if (uniqueViolation(error)) throw conflict(field, `number "${number}" is already on this list`);
-  throw error;
-}
-
 const ImportedNumbers = Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Array(BlacklistNumberRow) });
 const Modified = Type.Object({ code: Type.Integer(), message: Type.String(), data: BlacklistNumberRow });
 const DetailQuery = Type.Object({
@@ -110,6 +94,10 @@ export async function blacklistRoutes(parent: FastifyInstance): Promise<void> {
   const tags = [TAG];
   const db = app.db.kysely;
   const { writes } = app;
+  const numbers = new OwnedNumbers(
+    { owners: 'blacklists', table: 'blacklist_numbers', owner: 'blacklist_id', number: 'v', topic: BLACKLISTS_TOPIC, noun: 'number' },
+    writes, db,
+  );
 
   app.references.add('blacklists', async ({ trx }, list) => {
     const route = await trx.selectFrom('routes').select(['id', 'name']).where('blacklist', '=', String(list.id)).orderBy('id').executeTakeFirst();
@@ -201,42 +189,20 @@ export async function blacklistRoutes(parent: FastifyInstance): Promise<void> {
 
   app.post('/api/blacklists/:id/lists', {
     schema: { tags, summary: 'Add a number to a blacklist', params: IdParams, body: NumberCreate, response: { 200: CreatedEnvelope, 404: Message } },
-  }, async (request) => {
-    const { id } = request.params;
-    const { k = '', v } = request.body;
-    const numberId = await writes.run(async (scope) => {
-      await heldList(scope, id);
-      const now = storedNow();
-      const row = await scope.trx.insertInto('blacklist_numbers').values({ blacklist_id: id, k, v, created_at: now, updated_at: now })
-        .returning('id').executeTakeFirstOrThrow();
-      scope.changed(BLACKLISTS_TOPIC, [id]);
-      return row.id;
-    }).catch((error: unknown) => asTaken(error, 'v', v));
-    return created(numberId);
-  });
+  }, async (request) => created(await numbers.add(request.params.id, { k: '', ...request.body })));
 
   app.put('/api/blacklists/:id/lists/:nid', {
     schema: { tags, summary: 'Change a number of a blacklist', params: NumberParams, body: NumberUpdate, response: { 200: ChangedEnvelope, 404: Message } },
   }, async (request) => {
-    const { id, nid } = request.params;
-    await writes.run(async (scope) => {
-      await lockedNumber(scope, id, nid);
-      await scope.trx.updateTable('blacklist_numbers').set({ ...request.body, updated_at: storedNow() }).where('id', '=', nid).execute();
-      scope.changed(BLACKLISTS_TOPIC, [id]);
-    }).catch((error: unknown) => asTaken(error, 'v', request.body.v));
-    return changed(nid);
+    await numbers.change(request.params.id, request.params.nid, request.body);
+    return changed(request.params.nid);
   });
 
   app.delete('/api/blacklists/:id/lists/:nid', {
     schema: { tags, summary: 'Remove a number from a blacklist', params: NumberParams, response: { 200: ChangedEnvelope, 404: Message } },
   }, async (request) => {
-    const { id, nid } = request.params;
-    await writes.run(async (scope) => {
-      await lockedNumber(scope, id, nid);
-      await scope.trx.deleteFrom('blacklist_numbers').where('id', '=', nid).execute();
-      scope.changed(BLACKLISTS_TOPIC, [id]);
-    });
-    return changed(nid);
+    await numbers.remove(request.params.id, request.params.nid);
+    return changed(request.params.nid);
   });
 
   app.post('/api/blacklists/:id/import', {
@@ -249,21 +215,8 @@ export async function blacklistRoutes(parent: FastifyInstance): Promise<void> {
       response: { 200: ImportedNumbers, 404: Message },
     },
   }, async (request) => {
-    const { id } = request.params;
-    const items = Array.isArray(request.body) ? request.body : request.body.data;
-    const numbers = items.map((item) => item.v);
-    const field = (index: number) => `data.${index}.v`;
-    assertDistinct(numbers, field, 'number');
-    const rows = await writes.run(async (scope) => {
-      await heldList(scope, id);
-      const now = storedNow();
-      const stored = await insertInBatches(scope.trx, 'blacklist_numbers',
-        items.map(({ k = '', v }) => ({ blacklist_id: id, k, v, created_at: now, updated_at: now })));
-      scope.changed(BLACKLISTS_TOPIC, [id]);
-      return stored;
-    }).catch((error: unknown) => uniqueViolation(error)
-      ? conflictOnTaken(db, { table: 'blacklist_numbers', owner: 'blacklist_id', ownerId: id, column: 'v' }, numbers, field, 'number')
-      : Promise.reject(error));
+    const items = (Array.isArray(request.body) ? request.body : request.body.data).map(({ k = '', v }) => ({ k, v }));
+    const rows = await numbers.addMany(request.params.id, items, (index) => `data.${index}.v`) as Row<'blacklist_numbers'>[];
     return { code: 200, message: 'success', data: rows.map(numberWire) };
   });
 

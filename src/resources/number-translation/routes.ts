@@ -4,14 +4,11 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Database, Row } from '../../db/schema.js';
-import { storedNow } from '../../db/queries.js';
-import type { WriteScope } from '../../db/write-path.js';
-import { conflict, notFound, uniqueViolation } from '../../http/errors.js';
-import { assertValueFree, crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
+import { assertValueFree, crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
 import { ChangedEnvelope, CreatedEnvelope, changed, created } from '../../http/kit/envelopes.js';
 import { ListQuery, pageSize } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
-import { assertDistinct, conflictOnTaken, insertInBatches } from '../blacklists/bulk.js';
+import { OwnedNumbers } from '../blacklists/owned-numbers.js';
 import { NUMBER_TRANSLATION_TOPIC } from '../blacklists/routing-lists.js';
 import {
   TableCreate, TableRow, TableUpdate, TranslationCreate, TranslationImport, TranslationNumbers, TranslationParams, TranslationUpdate,
@@ -69,20 +66,6 @@ const tableCrud = crudRoutes({
   },
 });
 
-async function heldTable(scope: WriteScope, id: number): Promise<void> {
-  if (!await scope.lock('number_translations', 'id', id, 'share')) throw notFound();
-}
-
-async function lockedTranslation(scope: WriteScope, tableId: number, id: number): Promise<void> {
-  const row = await lockedById(scope, 'number_translation_numbers', id);
-  if (row.table_id !== tableId) throw notFound();
-}
-
-function asTaken(error: unknown, number: string | undefined): never {
-  if (uniqueViolation(error)) throw conflict('original_number', `"${number}" is already in this table`);
-  throw error;
-}
-
 const NumbersQuery = Type.Object({
   page: ListQuery.properties.page,
   perPage: ListQuery.properties.perPage,
@@ -94,7 +77,10 @@ export async function numberTranslationRoutes(parent: FastifyInstance): Promise<
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const tags = [TAG];
   const db = app.db.kysely;
-  const { writes } = app;
+  const numbers = new OwnedNumbers({
+    owners: 'number_translations', table: 'number_translation_numbers', owner: 'table_id', number: 'original_number',
+    topic: NUMBER_TRANSLATION_TOPIC, noun: 'original_number',
+  }, app.writes, db);
 
   app.references.add('number_translations', async ({ trx }, table) => {
     const route = await routeNaming(trx, table.id);
@@ -129,17 +115,8 @@ export async function numberTranslationRoutes(parent: FastifyInstance): Promise<
   app.post('/api/number_translation/:id/numbers', {
     schema: { tags, summary: 'Add a number to a translation table', params: IdParams, body: TranslationCreate, response: { 200: CreatedEnvelope, 404: Message } },
   }, async (request) => {
-    const { id } = request.params;
     const { original_number, nts_number } = request.body;
-    const numberId = await writes.run(async (scope) => {
-      await heldTable(scope, id);
-      const now = storedNow();
-      const row = await scope.trx.insertInto('number_translation_numbers')
-        .values({ table_id: id, original_number, nts_number, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
-      scope.changed(NUMBER_TRANSLATION_TOPIC, [id]);
-      return row.id;
-    }).catch((error: unknown) => asTaken(error, original_number));
-    return created(numberId);
+    return created(await numbers.add(request.params.id, { original_number, nts_number }));
   });
 
   app.post('/api/number_translation/:id/import', {
@@ -152,45 +129,24 @@ export async function numberTranslationRoutes(parent: FastifyInstance): Promise<
       response: { 200: CreatedEnvelope, 404: Message },
     },
   }, async (request) => {
-    const { id } = request.params;
-    const items = Array.isArray(request.body) ? request.body : request.body.data;
-    const originals = items.map((item) => item.original_number);
-    const field = (index: number) => `${index}.original_number`;
-    assertDistinct(originals, field, 'original_number');
-    await writes.run(async (scope) => {
-      await heldTable(scope, id);
-      const now = storedNow();
-      await insertInBatches(scope.trx, 'number_translation_numbers',
-        items.map(({ original_number, nts_number }) => ({ table_id: id, original_number, nts_number, created_at: now, updated_at: now })));
-      scope.changed(NUMBER_TRANSLATION_TOPIC, [id]);
-    }).catch((error: unknown) => uniqueViolation(error)
-      ? conflictOnTaken(db, { table: 'number_translation_numbers', owner: 'table_id', ownerId: id, column: 'original_number' }, originals, field, 'original_number')
-      : Promise.reject(error));
-    return created(id);
+    const items = (Array.isArray(request.body) ? request.body : request.body.data)
+      .map(({ original_number, nts_number }) => ({ original_number, nts_number }));
+    await numbers.addMany(request.params.id, items, (index) => `${index}.original_number`);
+    return created(request.params.id);
   });
 
   app.put('/api/number_translation/:id/:nts_id', {
     schema: { tags, summary: 'Change a number of a translation table', params: TranslationParams, body: TranslationUpdate, response: { 200: ChangedEnvelope, 404: Message } },
   }, async (request) => {
-    const { id, nts_id } = request.params;
-    await writes.run(async (scope) => {
-      await lockedTranslation(scope, id, nts_id);
-      await scope.trx.updateTable('number_translation_numbers').set({ ...request.body, updated_at: storedNow() }).where('id', '=', nts_id).execute();
-      scope.changed(NUMBER_TRANSLATION_TOPIC, [id]);
-    }).catch((error: unknown) => asTaken(error, request.body.original_number));
-    return changed(nts_id);
+    await numbers.change(request.params.id, request.params.nts_id, request.body);
+    return changed(request.params.nts_id);
   });
 
   app.delete('/api/number_translation/:id/:nts_id', {
     schema: { tags, summary: 'Remove a number from a translation table', params: TranslationParams, response: { 200: ChangedEnvelope, 404: Message } },
   }, async (request) => {
-    const { id, nts_id } = request.params;
-    await writes.run(async (scope) => {
-      await lockedTranslation(scope, id, nts_id);
-      await scope.trx.deleteFrom('number_translation_numbers').where('id', '=', nts_id).execute();
-      scope.changed(NUMBER_TRANSLATION_TOPIC, [id]);
-    });
-    return changed(nts_id);
+    await numbers.remove(request.params.id, request.params.nts_id);
+    return changed(request.params.nts_id);
   });
 
   await app.register(tableCrud);
