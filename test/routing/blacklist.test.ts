@@ -8,7 +8,7 @@ import { translate, translationTableOf, type TranslationTable } from '../../src/
 import { RouteIndex } from '../../src/routing/route-index.js';
 import type { Route } from '../../src/routing/types.js';
 
-const set = (numbers: string[]) => NumberMap.of(numbers.map((number) => [number, true] as const));
+const set = (numbers: string[]) => NumberMap.set(numbers);
 const list = (listType: number, limitUserType: number, numbers: string[]): Blacklist =>
   ({ id: 7, name: 'spam', listType, limitUserType, numbers: set(numbers) });
 const table = (type: string, pairs: [string, string][]): TranslationTable => ({ id: 3, name: 'nts', type, numbers: NumberMap.of(pairs) });
@@ -30,7 +30,7 @@ describe('NumberMap', () => {
     assert.equal(numbers.size, 6);
   });
 
-  it('agrees with a plain scan of the listed numbers on random numbers', () => {
+  it('agrees with a plain scan (maps and sets) of the listed numbers on random numbers', () => {
     const digits = fc.stringMatching(/^[0-9+*]{0,17}$/);
     fc.assert(fc.property(fc.array(fc.tuple(digits.filter((n) => n !== ''), fc.integer())), digits, (entries, number) => {
       const map = NumberMap.of(entries);
@@ -41,6 +41,9 @@ describe('NumberMap', () => {
       }
       assert.deepEqual(map.longestPrefix(number), expected);
       assert.equal(map.exact(number), number === '' ? undefined : last.get(number));
+      const asSet = NumberMap.set(entries.map(([listed]) => listed));
+      assert.equal(asSet.longestPrefix(number)?.length, expected?.length);
+      assert.equal(asSet.size, last.size);
     }), { numRuns: 500 });
   });
 });

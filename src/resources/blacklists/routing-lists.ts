@@ -118,12 +118,12 @@ export class LiveRoutingLists implements RoutingLists {
     const db = this.db.kysely;
     const row = await db.selectFrom('blacklists').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return null;
-    const entries: [string, true][] = [];
+    const numbers: string[] = [];
     for await (const chunk of this.chunks((after) => db.selectFrom('blacklist_numbers').select(['id', 'v'])
       .where('blacklist_id', '=', id).where('disabled', '=', 0).where('id', '>', after).orderBy('id').limit(LOAD_CHUNK).execute())) {
-      for (const number of chunk) entries.push([number.v, true]);
+      for (const number of chunk) numbers.push(number.v);
     }
-    return { id, name: row.name, listType: row.list_type, limitUserType: row.limit_user_type, numbers: NumberMap.of(entries) };
+    return { id, name: row.name, listType: row.list_type, limitUserType: row.limit_user_type, numbers: NumberMap.set(numbers) };
   }
 
   private async readTable(id: number): Promise<TranslationTable | null> {
