@@ -87,6 +87,7 @@ describeOnEachDatabase('blacklists', (server) => {
     assert.deepEqual(imported.body.data.map((row: Record<string, unknown>) => [row.k, row.v, row.realm, row.ref_id, row.disabled]),
       [['lili', '1008', 'BLACKLIST', id, 0], ['lisi', '1009', 'BLACKLIST', id, 0], ['1012', '1012', 'BLACKLIST', id, 0]]);
     assert.deepEqual(Object.keys(imported.body.data[0]).sort(), NUMBER_KEYS);
+    assert.deepEqual(imported.body.data, await numbersOf(server(), id), 'the answer is the stored rows');
 
     const bare = await server().post(`/api/blacklists/${id}/import/`, [{ k: 'x', v: '2001' }]);
     assert.equal(bare.status, 200, JSON.stringify(bare.body));

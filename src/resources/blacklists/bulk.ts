@@ -1,21 +1,33 @@
-import type { Kysely } from 'kysely';
-import type { Database, NewRow, Row, TableName } from '../../db/schema.js';
+import { sql, type Kysely } from 'kysely';
+import type { DialectName } from '../../db/connect.js';
+import type { Database, TableName } from '../../db/schema.js';
 import { conflict } from '../../http/errors.js';
 
-/** Bound parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535. */
-const PARAMETERS_PER_STATEMENT = 30_000;
-
-/** Inserts rows a statement of a few thousand at a time; answers the stored rows in input order. */
-export async function insertInBatches<T extends TableName>(trx: Kysely<Database>, table: T, rows: readonly NewRow<T>[]): Promise<Row<T>[]> {
+/**
+ * Inserts many rows under one owner in one statement, their text columns carried as a single JSON
+ * parameter that the database takes apart itself (SQLite `json_each`, PostgreSQL
+ * `json_array_elements`): a million numbers would otherwise be some two hundred statements of
+ * thirty thousand bound values each. Answers the new ids in input order (the rows are inserted in
+ * the order of the array, and numbered as inserted).
+ */
+export async function insertJsonRows(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  into: { table: TableName; owner: string; ownerId: number; createdAt: string; textColumns: readonly string[] },
+  rows: readonly Record<string, string>[],
+): Promise<number[]> {
   if (rows.length === 0) return [];
-  const batch = Math.max(1, Math.floor(PARAMETERS_PER_STATEMENT / Object.keys(rows[0]!).length));
-  const stored: Row<T>[] = [];
-  for (let start = 0; start < rows.length; start += batch) {
-    const inserted = await (trx as Kysely<any>).insertInto(table).values(rows.slice(start, start + batch)).returningAll().execute();
-    // Both databases return multi-row inserts in the order given; sort anyway, ids grow with it.
-    stored.push(...(inserted as (Row<T> & { id: number })[]).sort((a, b) => a.id - b.id));
-  }
-  return stored;
+  const json = JSON.stringify(rows);
+  const { table, owner, ownerId, createdAt, textColumns } = into;
+  const fixed = sql`cast(${ownerId} as integer), cast(${createdAt} as varchar(32)), cast(${createdAt} as varchar(32))`;
+  const select = dialect === 'postgres'
+    ? sql`select ${fixed}, ${sql.join(textColumns.map((column) => sql`element.value->>${sql.lit(column)}`))}
+        from json_array_elements(cast(${json} as json)) with ordinality as element(value, position) order by element.position`
+    : sql`select ${fixed}, ${sql.join(textColumns.map((column) => sql`json_extract(element.value, ${sql.lit(`$.${column}`)})`))}
+        from json_each(${json}) as element order by element.key`;
+  const columns = [owner, 'created_at', 'updated_at', ...textColumns].map((column) => sql.ref(column));
+  const inserted = await sql<{ id: number }>`insert into ${sql.table(table)} (${sql.join(columns)}) ${select} returning id`.execute(trx);
+  return inserted.rows.map((row) => row.id).sort((a, b) => a - b);
 }
 
 /** 409 naming the first of `numbers` that occurs twice, as `<field(index)>`. */

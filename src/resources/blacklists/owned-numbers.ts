@@ -4,7 +4,7 @@ import { storedNow } from '../../db/queries.js';
 import type { WritePath, WriteScope } from '../../db/write-path.js';
 import { conflict, notFound, uniqueViolation } from '../../http/errors.js';
 import { lockedById } from '../../http/kit/crud.js';
-import { assertDistinct, insertInBatches } from './bulk.js';
+import { assertDistinct, insertJsonRows } from './bulk.js';
 
 /**
  * The numbers of a blacklist or of a translation table: rows of their own under an owner row,
@@ -17,6 +17,8 @@ export interface OwnedNumbersTable {
   owner: 'blacklist_id' | 'table_id';
   /** The column unique per owner. */
   number: 'v' | 'original_number';
+  /** The columns an item of an import sets (every one a string). */
+  textColumns: readonly string[];
   topic: string;
   noun: string;
 }
@@ -53,13 +55,18 @@ export class OwnedNumbers {
     });
   }
 
-  /** Adds every number or none; `field(index)` names a refused one. Answers the stored rows in input order. */
-  async addMany(ownerId: number, items: readonly Values[], field: (index: number) => string): Promise<Record<string, unknown>[]> {
+  /**
+   * Adds every number or none; `field(index)` names a refused one. Answers the new ids in input
+   * order and the stored creation time they share.
+   */
+  async addMany(ownerId: number, items: readonly Values[], field: (index: number) => string): Promise<{ ids: number[]; createdAt: string }> {
     const numbers = items.map((item) => item[this.spec.number]!);
     assertDistinct(numbers, field, this.spec.noun);
-    return this.write(ownerId, (scope, now) => insertInBatches(scope.trx, this.spec.table,
-      items.map((item) => ({ ...item, [this.spec.owner]: ownerId, created_at: now, updated_at: now })) as never[]))
-      .catch((error: unknown) => (uniqueViolation(error) ? this.conflictOnTaken(ownerId, numbers, field) : Promise.reject(error)));
+    const { table, owner, textColumns } = this.spec;
+    return this.write(ownerId, async (scope, createdAt) => ({
+      ids: await insertJsonRows(scope.trx, scope.dialect, { table, owner, ownerId, createdAt, textColumns }, items),
+      createdAt,
+    })).catch((error: unknown) => (uniqueViolation(error) ? this.conflictOnTaken(ownerId, numbers, field) : Promise.reject(error)));
   }
 
   /** A write under the owner of the URL (held until commit; 404 when there is none). */

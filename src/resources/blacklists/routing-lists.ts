@@ -103,13 +103,17 @@ export class LiveRoutingLists implements RoutingLists {
     ]);
   }
 
-  /** Rows of a list's numbers in id order, a chunk at a time (better-sqlite3 answers synchronously). */
-  private async *chunks<R extends { id: number }>(read: (after: number) => Promise<R[]>): AsyncGenerator<R[]> {
-    for (let after = 0; ;) {
+  /**
+   * A list's rows a chunk at a time, in the order of its unique (owner, number) index, so that each
+   * chunk is a range of that index however long the list (better-sqlite3 answers synchronously:
+   * requests run in between chunks).
+   */
+  private async *chunks<R>(read: (after: string) => Promise<R[]>, numberOf: (row: R) => string): AsyncGenerator<R[]> {
+    for (let after = ''; ;) {
       const chunk = await read(after);
       yield chunk;
       if (chunk.length < LOAD_CHUNK) return;
-      after = chunk[chunk.length - 1]!.id;
+      after = numberOf(chunk[chunk.length - 1]!);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -119,9 +123,9 @@ export class LiveRoutingLists implements RoutingLists {
     const row = await db.selectFrom('blacklists').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return null;
     const numbers: string[] = [];
-    for await (const chunk of this.chunks((after) => db.selectFrom('blacklist_numbers').select(['id', 'v'])
-      .where('blacklist_id', '=', id).where('disabled', '=', 0).where('id', '>', after).orderBy('id').limit(LOAD_CHUNK).execute())) {
-      for (const number of chunk) numbers.push(number.v);
+    for await (const chunk of this.chunks((after) => db.selectFrom('blacklist_numbers').select(['v', 'disabled'])
+      .where('blacklist_id', '=', id).where('v', '>', after).orderBy('v').limit(LOAD_CHUNK).execute(), (number) => number.v)) {
+      for (const number of chunk) if (number.disabled === 0) numbers.push(number.v);
     }
     return { id, name: row.name, listType: row.list_type, limitUserType: row.limit_user_type, numbers: NumberMap.set(numbers) };
   }
@@ -131,8 +135,9 @@ export class LiveRoutingLists implements RoutingLists {
     const row = await db.selectFrom('number_translations').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return null;
     const entries: [string, string][] = [];
-    for await (const chunk of this.chunks((after) => db.selectFrom('number_translation_numbers').select(['id', 'original_number', 'nts_number'])
-      .where('table_id', '=', id).where('id', '>', after).orderBy('id').limit(LOAD_CHUNK).execute())) {
+    for await (const chunk of this.chunks((after) => db.selectFrom('number_translation_numbers').select(['original_number', 'nts_number'])
+      .where('table_id', '=', id).where('original_number', '>', after).orderBy('original_number').limit(LOAD_CHUNK).execute(),
+    (number) => number.original_number)) {
       for (const number of chunk) entries.push([number.original_number, number.nts_number]);
     }
     return { id, name: row.name, type: row.type, numbers: NumberMap.of(entries) };

@@ -79,6 +79,7 @@ export async function numberTranslationRoutes(parent: FastifyInstance): Promise<
   const db = app.db.kysely;
   const numbers = new OwnedNumbers({
     owners: 'number_translations', table: 'number_translation_numbers', owner: 'table_id', number: 'original_number',
+    textColumns: ['original_number', 'nts_number'],
     topic: NUMBER_TRANSLATION_TOPIC, noun: 'original_number',
   }, app.writes, db);
 
