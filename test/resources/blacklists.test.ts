@@ -89,12 +89,15 @@ describeOnEachDatabase('blacklists', (server) => {
     assert.deepEqual(Object.keys(imported.body.data[0]).sort(), NUMBER_KEYS);
     assert.deepEqual(imported.body.data, await numbersOf(server(), id), 'the answer is the stored rows');
 
-    const bare = await server().post(`/api/blacklists/${id}/import/`, [{ k: 'x', v: '2001' }]);
+    const bare = await server().post(`/api/blacklists/${id}/import/`, [{ k: 'x', v: '2009' }, { k: 'y', v: '2001' }]);
     assert.equal(bare.status, 200, JSON.stringify(bare.body));
+    const stored = new Map((await numbersOf(server(), id)).map((number) => [number.id, number]));
+    assert.deepEqual(bare.body.data.map((row: { id: number; v: string }) => [row.v, stored.get(row.id)?.v]), [['2009', '2009'], ['2001', '2001']],
+      'each answered row carries the id its number was stored under, in the order sent');
     assertConflict(await server().post(`/api/blacklists/${id}/import`, { data: [{ v: '3001' }, { v: '1009' }] }), 'data.1.v', 'already listed');
     assertConflict(await server().post(`/api/blacklists/${id}/import`, { data: [{ v: '3001' }, { v: '3002' }, { v: '3001' }] }), 'data.2.v', 'twice');
     assertBadRequest(await server().post(`/api/blacklists/${id}/import`, { data: [{ v: '3001' }, { v: 'a;b' }] }), 'data.1.v');
-    assert.deepEqual((await numbersOf(server(), id)).map((number) => number.v), ['1008', '1009', '1012', '2001'], 'nothing of a refused import');
+    assert.deepEqual((await numbersOf(server(), id)).map((number) => number.v).sort(), ['1008', '1009', '1012', '2001', '2009'], 'nothing of a refused import');
     assertNotFound(await server().post('/api/blacklists/99999999/import', { data: [{ v: '1' }] }));
   });
 

@@ -62,9 +62,9 @@ export class OwnedNumbers {
   async addMany(ownerId: number, items: readonly Values[], field: (index: number) => string): Promise<{ ids: number[]; createdAt: string }> {
     const numbers = items.map((item) => item[this.spec.number]!);
     assertDistinct(numbers, field, this.spec.noun);
-    const { table, owner, textColumns } = this.spec;
+    const { table, owner, textColumns, number: indexed } = this.spec;
     return this.write(ownerId, async (scope, createdAt) => ({
-      ids: await insertJsonRows(scope.trx, scope.dialect, { table, owner, ownerId, createdAt, textColumns }, items),
+      ids: await insertJsonRows(scope.trx, scope.dialect, { table, owner, ownerId, createdAt, textColumns, indexed }, items),
       createdAt,
     })).catch((error: unknown) => (uniqueViolation(error) ? this.conflictOnTaken(ownerId, numbers, field) : Promise.reject(error)));
   }

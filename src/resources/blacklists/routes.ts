@@ -158,7 +158,7 @@ export async function blacklistRoutes(parent: FastifyInstance): Promise<void> {
           .values({ name, description: '', list_type: list.listType, limit_user_type: list.limitUserType, created_at: now, updated_at: now })
           .returningAll().executeTakeFirstOrThrow();
         await insertJsonRows(scope.trx, scope.dialect,
-          { table: 'blacklist_numbers', owner: 'blacklist_id', ownerId: row.id, createdAt: now, textColumns: ['k', 'v'] },
+          { table: 'blacklist_numbers', owner: 'blacklist_id', ownerId: row.id, createdAt: now, textColumns: ['k', 'v'], indexed: 'v' },
           list.numbers.map(({ k, v }) => ({ k, v })));
         created.push(row);
       }
