@@ -23,10 +23,10 @@ const XML_PASSWORD = 'bench-xml-password';
 const CAPTURED_FETCH = readFileSync(new URL('../test/freeswitch/fixtures/xml_curl-dialplan.form', import.meta.url), 'utf8').trimEnd();
 /** mod_xml_curl always posts these; `enable-post-var` picks among the rest. */
 const ALWAYS_POSTED = ['hostname', 'section', 'tag_name', 'key_name', 'key_value'];
-const POSTED_BY_OUR_CONFIG = [...readFileSync(new URL('../freeswitch/autoload_configs/xml_curl.conf.xml', import.meta.url), 'utf8')
+export const POSTED_BY_OUR_CONFIG = [...readFileSync(new URL('../freeswitch/autoload_configs/xml_curl.conf.xml', import.meta.url), 'utf8')
   .matchAll(/<param name="enable-post-var" value="([^"]+)"\/>/g)].map((match) => match[1]!);
 
-interface Measure {
+export interface Measure {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -34,7 +34,7 @@ interface Measure {
 }
 
 /** The captured fetch, as the same switch would post it for this call: whole, or trimmed to `posted`. */
-function fetchFor(call: Call, posted?: readonly string[]): string {
+export function fetchFor(call: Call, posted?: readonly string[]): string {
   const fields = new URLSearchParams(CAPTURED_FETCH);
   for (const name of ['Hunt-Context', 'Caller-Context']) fields.set(name, call.context);
   for (const name of ['Hunt-Destination-Number', 'Caller-Destination-Number', 'variable_sip_req_user', 'variable_sip_to_user']) fields.set(name, call.number);
@@ -44,7 +44,7 @@ function fetchFor(call: Call, posted?: readonly string[]): string {
 }
 
 /** One run; `expect` checks every answer's body, and every answer that fails it counts as failed. */
-async function measure(url: string, request: autocannon.Request, expect: (body: string) => boolean): Promise<Measure> {
+export async function measure(url: string, request: autocannon.Request, expect: (body: string) => boolean, { connections = CONNECTIONS, seconds = SECONDS } = {}): Promise<Measure> {
   let unexpected = 0;
   const checked: autocannon.Request = {
     ...request,
@@ -52,7 +52,7 @@ async function measure(url: string, request: autocannon.Request, expect: (body: 
       if (status !== 200 || !expect(body)) unexpected++;
     },
   };
-  const result = await autocannon({ url, requests: [checked], connections: CONNECTIONS, duration: SECONDS });
+  const result = await autocannon({ url, requests: [checked], connections, duration: seconds });
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,

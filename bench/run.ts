@@ -4,6 +4,7 @@ import { benchHttpVerification } from './http-verification.js';
 import { benchStartup } from './startup.js';
 import { benchDialplanHttp } from './dialplan-http.js';
 import { benchFreeSwitchCalls } from './freeswitch-calls.js';
+import { benchSofiaConf } from './sofia-conf.js';
 import { benchBlacklistImport, benchListsInDecide } from './blacklists.js';
 
 const sections: [string, () => Promise<string>][] = [
@@ -13,6 +14,7 @@ const sections: [string, () => Promise<string>][] = [
   ['Route verification over HTTP at 100k routes, against a bare Fastify route', benchHttpVerification],
   ['Start-up: spawn to first answered request', () => benchStartup([0, 1_000_000])],
   ['Dialplan fetches (POST /freeswitch/xml) over HTTP at 100k routes, against a bare Fastify route', benchDialplanHttp],
+  ['sofia.conf with 1,000 gateways, and dialplan fetches of routes to gateways at 100k routes', benchSofiaConf],
   ['Calls per second through a real FreeSWITCH: Switchboard dialplan against a static XML dialplan', benchFreeSwitchCalls],
 ];
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isDomainName } from './routing/dialplan-values.js';
 import { parseSwitchList, type SwitchAddress } from './freeswitch/esl/switches.js';
 
 export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
@@ -45,6 +46,8 @@ export interface Config {
   recordingsDir: string;
   /** Where uploaded media files live (MEDIA_DIR): an absolute path, as the switches see it, since they play them from there. */
   mediaDir: string;
+  /** The SIP domain (digest realm) of extensions whose context names none (SIP_DOMAIN). */
+  sipDomain: string;
   /** HTTP basic auth credentials of POST /freeswitch/xml (FREESWITCH_XML_USER/PASSWORD); unset: open. */
   freeswitchXml: { user: string; password: string } | undefined;
 }
@@ -59,6 +62,9 @@ export const defaultHttpLimits: HttpLimits = {
 /** Relative to the working directory, like the default database. */
 export const defaultRecordingsDir = () => resolve('data', 'recordings');
 export const defaultMediaDir = () => resolve('data', 'media');
+
+/** FreeSWITCH's `domain` in the shipped freeswitch/vars.xml: phones register to it and `user/N` dials in it. */
+export const DEFAULT_SIP_DOMAIN = '127.0.0.1';
 
 export const defaultLoginThrottle: LoginThrottleLimits = { windowSeconds: 900, perAddress: 30, perLoginAndAddress: 5 };
 
@@ -88,8 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     switches: switchesFrom(env.FREESWITCH_ESL),
     recordingsDir: switchPathFrom(env.RECORDINGS_DIR, defaultRecordingsDir(), 'RECORDINGS_DIR'),
     mediaDir: switchPathFrom(env.MEDIA_DIR, defaultMediaDir(), 'MEDIA_DIR'),
+    sipDomain: sipDomainFrom(env.SIP_DOMAIN),
     freeswitchXml: xmlCredentialsFrom(env.FREESWITCH_XML_USER, env.FREESWITCH_XML_PASSWORD),
   };
+}
+
+function sipDomainFrom(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return DEFAULT_SIP_DOMAIN;
+  if (!isDomainName(raw)) throw new Error(`SIP_DOMAIN must be a host name or IPv4 address, got "${raw}"`);
+  return raw;
 }
 
 /** Both or neither: a user without a password would leave the endpoint open by mistake. */

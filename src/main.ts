@@ -74,6 +74,7 @@ const app = await buildServer({
   switches,
   recordingsDir: config.recordingsDir,
   mediaDir: config.mediaDir,
+  sipDomain: config.sipDomain,
   ...(config.freeswitchXml ? { freeswitchXml: config.freeswitchXml } : {}),
   sessionTtlSeconds: config.sessionTtlSeconds,
   cookieSecure: config.cookieSecure,

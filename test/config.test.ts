@@ -27,4 +27,12 @@ describe('configuration of the switches', () => {
       assert.throws(() => loadConfig({ MEDIA_DIR: dir }), /^Error: MEDIA_DIR must be/, dir);
     }
   });
+
+  it('SIP_DOMAIN: 127.0.0.1 (the shipped vars.xml domain) by default, else a host name or IPv4 address', () => {
+    assert.equal(loadConfig({}).sipDomain, '127.0.0.1');
+    assert.equal(loadConfig({ SIP_DOMAIN: 'pbx.example.com' }).sipDomain, 'pbx.example.com');
+    for (const domain of ['pbx example.com', '-pbx', 'pbx.example.com:5060', '${domain}']) {
+      assert.throws(() => loadConfig({ SIP_DOMAIN: domain }), /^Error: SIP_DOMAIN must be/, domain);
+    }
+  });
 });

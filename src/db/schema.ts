@@ -43,10 +43,18 @@ export interface UsersTable extends Timestamps {
   id: Generated<number>;
   login: string;
   name: string;
-  extn: string;
   password_hash: string;
+  /** The role: 1 administrator, 0 ordinary user. */
   super_admin: number;
   disabled: number;
+  /** The console's kind of user (NORMAL, AGENT); not a permission. */
+  type: Generated<string>;
+  domain: Generated<string>;
+  tel: Generated<string>;
+  /** Stored like every timestamp; '' until the first login. */
+  last_login_at: Generated<string>;
+  /** The default extension, while the user owns it (`extensions.user_id`). */
+  extn_id: number | null;
 }
 
 export interface SessionsTable {

@@ -18,38 +18,62 @@ import { SwitchUnavailableError } from '../resources/channels/control.js';
 import type { GatewayAction, GatewayStatusReport, RunningGateway, SofiaControl } from '../resources/gateways/control.js';
 import { SOFIA_EFFECT, type SofiaEffect } from '../resources/sip-profiles/sofia-effects.js';
 import type { Switches } from './esl/switches.js';
-import { renderSofiaConf, type Setting, type SofiaConfig, type SofiaGateway } from './xml/sofia-conf.js';
+import { ALL_GATEWAYS, renderSofiaConf, type Setting, type SofiaConfig, type SofiaGateway, type SofiaScope } from './xml/sofia-conf.js';
 import type { XmlSource } from './xml/registry.js';
 
-/** Everything enabled that sofia.conf renders, read in four queries whatever the number of gateways. */
-export async function loadSofiaConfig(db: Kysely<Database>): Promise<SofiaConfig> {
-  const [profiles, gateways, params, variables] = await Promise.all([
-    db.selectFrom('sip_profiles').selectAll().where('disabled', '=', 0).orderBy('id').execute(),
-    db.selectFrom('gateways').selectAll().where('disabled', '=', 0).orderBy('id').execute(),
+/** `rows` as `value(row)` lists by `key(row)`, in order. */
+function groupBy<R, K, V>(rows: readonly R[], key: (row: R) => K, value: (row: R) => V): Map<K, V[]> {
+  const groups = new Map<K, V[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(value(row));
+    else groups.set(key(row), [value(row)]);
+  }
+  return groups;
+}
+
+/**
+ * Everything enabled that sofia.conf renders for `scope`, in four queries whatever the number of
+ * gateways. A profile or gateway fetch (rescan, startgw) reads only the rows it answers with.
+ */
+export async function loadSofiaConfig(db: Kysely<Database>, scope: SofiaScope = {}): Promise<SofiaConfig> {
+  const whole = scope.profile === undefined;
+  const oneGateway = scope.gateway !== undefined && scope.gateway !== ALL_GATEWAYS;
+  const profiles = await db.selectFrom('sip_profiles').selectAll().where('disabled', '=', 0)
+    .$if(!whole, (query) => query.where('name', '=', scope.profile!)).orderBy('id').execute();
+  if (profiles.length === 0 && !whole) return { globals: [], profiles: [] };
+  const gateways = await db.selectFrom('gateways').selectAll().where('disabled', '=', 0)
+    .$if(!whole, (query) => query.where('profile_id', 'in', profiles.map((profile) => profile.id)))
+    .$if(oneGateway, (query) => query.where('name', '=', scope.gateway!))
+    .orderBy('id').execute();
+  const gatewayIds = gateways.map((gateway) => gateway.id);
+  const [params, variables] = await Promise.all([
     db.selectFrom('params').select(['realm', 'ref_id', 'k', 'v'])
-      .where('realm', 'in', [SIP_PROFILE_PARAM_REALM, GATEWAY_PARAM_REALM, SOFIA_GLOBALS_REALM]).where('disabled', '=', 0)
+      .where('disabled', '=', 0)
+      .where((where) => whole
+        ? where('realm', 'in', [SIP_PROFILE_PARAM_REALM, GATEWAY_PARAM_REALM, SOFIA_GLOBALS_REALM])
+        : where.or([
+          where.and([where('realm', '=', SIP_PROFILE_PARAM_REALM), where('ref_id', 'in', profiles.map((profile) => profile.id))]),
+          ...(gatewayIds.length === 0 ? [] : [where.and([where('realm', '=', GATEWAY_PARAM_REALM), where('ref_id', 'in', gatewayIds)])]),
+          where('realm', '=', SOFIA_GLOBALS_REALM),
+        ]))
       .orderBy('o').orderBy('id').execute(),
-    db.selectFrom('gateway_variables').select(['gateway_id', 'k', 'v', 'direction']).where('disabled', '=', 0).orderBy('id').execute(),
+    gatewayIds.length === 0 && !whole
+      ? []
+      : db.selectFrom('gateway_variables').select(['gateway_id', 'k', 'v', 'direction']).where('disabled', '=', 0)
+        .$if(!whole, (query) => query.where('gateway_id', 'in', gatewayIds)).orderBy('id').execute(),
   ]);
-  const settingsOf = new Map<string, Setting[]>();
-  for (const { realm, ref_id, k, v } of params) {
-    const key = `${realm}:${ref_id}`;
-    settingsOf.set(key, [...(settingsOf.get(key) ?? []), { k, v }]);
-  }
-  const variablesOf = new Map<number, SofiaGateway['variables'][number][]>();
-  for (const { gateway_id, k, v, direction } of variables) variablesOf.set(gateway_id, [...(variablesOf.get(gateway_id) ?? []), { k, v, direction }]);
-  const gatewaysOf = new Map<number, SofiaGateway[]>();
-  for (const gateway of gateways) {
-    gatewaysOf.set(gateway.profile_id, [...(gatewaysOf.get(gateway.profile_id) ?? []), {
-      name: gateway.name,
-      realm: gateway.realm,
-      username: gateway.username,
-      password: gateway.password,
-      register: gateway.register === 'yes' || gateway.register === 'true',
-      params: settingsOf.get(`${GATEWAY_PARAM_REALM}:${gateway.id}`) ?? [],
-      variables: variablesOf.get(gateway.id) ?? [],
-    }]);
-  }
+  const settingsOf = groupBy(params, ({ realm, ref_id }) => `${realm}:${ref_id}`, ({ k, v }): Setting => ({ k, v }));
+  const variablesOf = groupBy(variables, (row) => row.gateway_id, ({ k, v, direction }) => ({ k, v, direction }));
+  const gatewaysOf = groupBy(gateways, (gateway) => gateway.profile_id, (gateway): SofiaGateway => ({
+    name: gateway.name,
+    realm: gateway.realm,
+    username: gateway.username,
+    password: gateway.password,
+    register: gateway.register === 'yes' || gateway.register === 'true',
+    params: settingsOf.get(`${GATEWAY_PARAM_REALM}:${gateway.id}`) ?? [],
+    variables: variablesOf.get(gateway.id) ?? [],
+  }));
   return {
     globals: settingsOf.get(`${SOFIA_GLOBALS_REALM}:${TEMPLATE_REF_ID}`) ?? [],
     profiles: profiles.map((profile) => ({
@@ -62,24 +86,34 @@ export async function loadSofiaConfig(db: Kysely<Database>): Promise<SofiaConfig
 
 /** sofia.conf for mod_xml_curl: whole, one profile (`profile=`), or one gateway (`gateway=`, on startgw). */
 export function sofiaConfSource(db: Kysely<Database>): XmlSource {
-  return async ({ fields }) => renderSofiaConf(await loadSofiaConfig(db), {
-    profile: fields.get('profile') || undefined,
-    gateway: fields.get('gateway') || undefined,
-  });
+  return async ({ fields }) => {
+    const scope = { profile: fields.get('profile') || undefined, gateway: fields.get('gateway') || undefined };
+    return renderSofiaConf(await loadSofiaConfig(db, scope), scope);
+  };
+}
+
+/** Each `<element>` of a `sofia xmlstatus` answer, as a reader of its child fields' text. */
+export function xmlStatusRecords(xml: string, element: string): ((field: string) => string)[] {
+  return [...xml.matchAll(new RegExp(`<${element}>([\\s\\S]*?)</${element}>`, 'g'))].map(([, body = '']) =>
+    (name: string) => decodeEntities(new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1] ?? ''));
 }
 
 /** The gateways in a `sofia xmlstatus gateway` answer. */
 export function parseGatewayStatus(xml: string, switchName: string): RunningGateway[] {
-  return [...xml.matchAll(/<gateway>([\s\S]*?)<\/gateway>/g)].map(([, body = '']) => {
-    const field = (name: string) => decodeEntities(new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1] ?? '');
-    return { switchName, name: field('name'), profile: field('profile'), state: field('state'), status: field('status') };
-  });
+  return xmlStatusRecords(xml, 'gateway').map((field) =>
+    ({ switchName, name: field('name'), profile: field('profile'), state: field('state'), status: field('status') }));
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const decodeEntities = (text: string) => text.replace(/&(amp|lt|gt|quot|apos);/g, (_match, name: string) => ENTITIES[name]!);
 
 const isSofiaEffect = (effect: Effect): effect is SofiaEffect => effect.kind === SOFIA_EFFECT;
+
+/**
+ * Whether a `sofia` answer says no. The success line is not always first: `startgw` reloads the
+ * XML and answers `Reload XML [Success]` before `+OK start gateway NAME complete`.
+ */
+const sofiaRefused = (answer: string) => /^-ERR/m.test(answer) || !/^\+OK/m.test(answer);
 
 export interface SofiaSyncLog {
   info(fields: object, message: string): void;
@@ -125,7 +159,7 @@ export class SofiaSwitchSync implements SofiaControl {
       try {
         const answer = await this.switches.api(switchName, 'sofia', args);
         // A switch that refuses (killgw of a gateway it does not run) is not a lost command.
-        if (answer.startsWith('-ERR')) this.log.info({ switch: switchName, command: args.join(' '), answer: answer.trim() }, 'sofia refused');
+        if (sofiaRefused(answer)) this.log.info({ switch: switchName, command: args.join(' '), answer: answer.trim() }, 'sofia refused');
       } catch (error) {
         this.log.warn({ switch: switchName, command: args.join(' ') }, `sofia command not delivered: ${(error as Error).message}`);
         return false;
@@ -161,8 +195,8 @@ export class SofiaSwitchSync implements SofiaControl {
         throw new SwitchUnavailableError(client.name, (error as Error).message);
       }
     }));
-    const refused = answers.find((answer) => !answer.startsWith('+OK'));
-    if (refused !== undefined && answers.every((answer) => !answer.startsWith('+OK'))) {
+    const refused = answers.find(sofiaRefused);
+    if (refused !== undefined && answers.every(sofiaRefused)) {
       throw new HttpError(409, `action: the switch refused: ${refused.trim()}`);
     }
   }

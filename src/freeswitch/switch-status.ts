@@ -1,10 +1,12 @@
 /**
  * The status resource's SwitchStatusSource over the Event Socket: FreeSWITCH's `status` through
  * its JSON API (the figures its own `status` command prints, as numbers) and the count of SIP
- * registrations its core database holds.
+ * registrations its core database holds, and who is registered for the extensions list.
  */
+import type { RegistrationReport, RegistrationSource } from '../resources/extensions/registrations.js';
 import type { SwitchAnswer, SwitchStatusSource } from '../resources/status/switch-status.js';
 import type { SwitchOutcome, Switches } from './esl/switches.js';
+import { xmlStatusRecords } from './switch-effects.js';
 
 const STATUS_REQUEST = JSON.stringify({ command: 'status', data: '' });
 
@@ -37,7 +39,7 @@ function countOf(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export class EslSwitchStatus implements SwitchStatusSource {
+export class EslSwitchStatus implements SwitchStatusSource, RegistrationSource {
   constructor(private readonly switches: Switches) {}
 
   names(): string[] {
@@ -50,5 +52,24 @@ export class EslSwitchStatus implements SwitchStatusSource {
 
   async registrationCounts(): Promise<SwitchAnswer<number>[]> {
     return answered(await this.switches.apiAll('show', ['registrations', 'count']), countOf);
+  }
+
+  /**
+   * From each running profile's own registrations (`sofia xmlstatus profile P reg`), not the core's
+   * `show registrations`, which keeps a registration that `flush_inbound_reg` dropped.
+   */
+  async registeredUsers(): Promise<RegistrationReport> {
+    const answers = await Promise.all(this.switches.connected().map(async (client) => {
+      try {
+        const profiles = xmlStatusRecords(await client.api('sofia', ['xmlstatus']), 'profile')
+          .filter((field) => field('type') === 'profile').map((field) => field('name'));
+        const registrations = await Promise.all(profiles.map((profile) => client.api('sofia', ['xmlstatus', 'profile', profile, 'reg'])));
+        return registrations.flatMap((xml) => xmlStatusRecords(xml, 'registration').map((field) => field('user')));
+      } catch {
+        return undefined;
+      }
+    }));
+    const known = answers.filter((users): users is string[] => users !== undefined);
+    return { users: new Set(known.flat()), answered: known.length };
   }
 }

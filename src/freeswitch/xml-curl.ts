@@ -11,8 +11,11 @@ import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
 import { blockLua } from '../resources/blocks/script.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
+import { FUNCTION_CODE_CONTEXT, matchFunctionCode } from '../routing/function-codes.js';
 import { refusalOf } from '../routing/blacklist.js';
 import { renderDialplan } from './xml/dialplan.js';
+import { renderDirectoryDomain, renderDirectoryUser } from './xml/directory.js';
+import { renderFunctionCode } from './xml/function-codes.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
 import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
 
@@ -101,12 +104,19 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
     const dialled = fields.get('Hunt-Destination-Number') ?? fields.get('Caller-Destination-Number');
     if (!context || dialled === undefined) return null;
     const callerNumber = fields.get('Caller-Caller-ID-Number') ?? fields.get('Hunt-Caller-ID-Number') ?? '';
+    const functionCode = context === FUNCTION_CODE_CONTEXT ? matchFunctionCode(await app.functionCodes.enabled(), dialled) : null;
+    if (functionCode) {
+      const { document, refusal } = renderFunctionCode(context, functionCode);
+      if (refusal) app.log.warn({ context, destNumber: dialled, callerNumber }, `call hung up: ${refusal}`);
+      return document;
+    }
     const decision = await app.routeTable.decide({ context, destNumber: dialled, callerNumber });
     if (!decision.route || !decision.destination) return null;
     const [row] = await app.routeTable.rowsOf([decision.route.id]);
     // Deleted since the decision: the next fetch decides without it.
     if (!row) return null;
     const params = (await app.routeTable.paramsOf(row.id)).filter((param) => param.disabled === 0);
+    const rejection = decision.blacklist && refusalOf(decision.blacklist);
     const rendered = renderDialplan({
       call: {
         context,
@@ -127,11 +137,12 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
       },
       destination: {
         ...decision.destination,
-        trunks: await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid),
+        // A refused call takes no turn of a trunk group's rotation.
+        trunks: rejection ? [] : await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid),
         blockLua: decision.destination.destType === 'FS_DEST_IVRBLOCK' ? await blockLua(app.db.kysely, decision.destination.destUuid) : undefined,
       },
       recordingsDir,
-      rejection: decision.blacklist && refusalOf(decision.blacklist),
+      rejection,
     });
     if (rendered.refusal) {
       app.log.warn({ context, destNumber: dialled, callerNumber, routeId: row.id }, `call hung up: ${rendered.refusal}`);
@@ -140,9 +151,38 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
   };
 }
 
+/**
+ * The directory: an enabled extension for a lookup of its number in its domain (REGISTER and
+ * INVITE digest, `user/N` dialling, …), the domain alone when no user is asked for.
+ */
+function directorySource(app: FastifyInstance): XmlSource {
+  const db = app.db.kysely;
+  return async ({ keyValue, fields }) => {
+    // Gateways of users and IP-authenticated users' network lists: Switchboard has neither.
+    if (fields.get('purpose')) return null;
+    const domain = keyValue || fields.get('domain') || '';
+    const user = fields.get('user');
+    const enabled = db.selectFrom('extensions').where('domain', '=', domain).where('disabled', '=', 0);
+    if (!user) return (await enabled.select('id').executeTakeFirst()) ? renderDirectoryDomain(domain) : null;
+    const extension = await enabled.selectAll().where('extn', '=', user).executeTakeFirst();
+    if (!extension) return null;
+    return renderDirectoryUser({
+      extn: extension.extn,
+      domain: extension.domain,
+      a1Hash: extension.a1_hash,
+      context: extension.context,
+      name: extension.name,
+      cidName: extension.cid_name,
+      cidNumber: extension.cid_number,
+      autoRecord: extension.auto_record === 1,
+    });
+  };
+}
+
 async function xmlCurl(app: FastifyInstance, options: XmlCurlOptions): Promise<void> {
   const sources = new XmlSources();
   sources.addSection('dialplan', dialplanSource(app, options.recordingsDir));
+  sources.addSection('directory', directorySource(app));
   app.decorate('freeswitchXml', sources);
   if (!options.credentials) app.log.warn(`${XML_CURL_PATH} answers without authentication: set FREESWITCH_XML_USER and FREESWITCH_XML_PASSWORD`);
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SessionStore, SessionUser } from '../resources/sessions/store.js';
-import { unauthorized } from './errors.js';
+import { HttpError, unauthorized } from './errors.js';
 
 export const SESSION_COOKIE = 'freeswitch_xtra_session_id';
 
@@ -10,7 +10,25 @@ declare module 'fastify' {
     user: SessionUser | null;
     token: string | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * Who may call the route: administrators only when absent, so a new route is safe by default;
+     * `user` opens it to every logged-in user (the handler then limits them to what is theirs).
+     */
+    access?: 'user';
+  }
 }
+
+/** Whether the logged-in `user` may call the route `request` matched (an unknown path: administrators only). */
+const mayCall = (request: FastifyRequest, user: SessionUser) =>
+  user.super_admin === 1 || request.routeOptions.config?.access === 'user';
+
+/** The user's own row, or any row for an administrator; else 403. */
+export function assertSelfOrAdmin(request: FastifyRequest, userId: number): void {
+  if (request.user?.super_admin !== 1 && request.user?.id !== userId) throw forbidden();
+}
+
+const forbidden = () => new HttpError(403, 'forbidden: this needs an administrator');
 
 /** The token as XSwitch clients send it: X-XTRA-AUTH-ID, Bearer, or the session cookie. */
 export function tokenOf(request: FastifyRequest): string | null {
@@ -53,6 +71,7 @@ async function authentication(app: FastifyInstance, options: { sessions: Session
     if (!token) throw unauthorized('authentication required: send X-XTRA-AUTH-ID, a Bearer token or the session cookie');
     const user = await options.sessions.userOf(token);
     if (!user) throw unauthorized('invalid or expired token');
+    if (!mayCall(request, user)) throw forbidden();
     request.user = user;
     request.token = token;
   });

@@ -3,13 +3,14 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Db } from '../db/connect.js';
-import { defaultHttpLimits, defaultLoginThrottle, defaultMediaDir, defaultRecordingsDir, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
+import { DEFAULT_SIP_DOMAIN, defaultHttpLimits, defaultLoginThrottle, defaultMediaDir, defaultRecordingsDir, type CookieSecure, type HttpLimits, type LoginThrottleLimits } from '../config.js';
 import { authPlugin } from './auth.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
 import { installBodyParsers, installInputChecks } from './input.js';
 import { sessionRoutes } from '../resources/sessions/routes.js';
 import { SessionStore } from '../resources/sessions/store.js';
 import { LoginThrottle } from '../resources/sessions/throttle.js';
+import { userRoutes } from '../resources/users/routes.js';
 import { contextRoutes } from '../resources/contexts/routes.js';
 import { dictRoutes } from '../resources/dicts/routes.js';
 import { RouteTable } from '../resources/routes/route-table.js';
@@ -29,6 +30,7 @@ import { EslSwitchStatus } from '../freeswitch/switch-status.js';
 import { SwitchChannelControl } from '../freeswitch/channel-control.js';
 import { Switches } from '../freeswitch/esl/switches.js';
 import { xmlCurlPlugin } from '../freeswitch/xml-curl.js';
+import { FunctionCodeTable } from '../resources/function-codes/code-table.js';
 import { SofiaSwitchSync, sofiaConfSource } from '../freeswitch/switch-effects.js';
 import { sipProfileRoutes } from '../resources/sip-profiles/routes.js';
 import { gatewayRoutes } from '../resources/gateways/routes.js';
@@ -42,6 +44,8 @@ import { blacklistRoutes } from '../resources/blacklists/routes.js';
 import { numberTranslationRoutes } from '../resources/number-translation/routes.js';
 import { trunkGroupRoutes } from '../resources/trunk-groups/routes.js';
 import { routeCodeRoutes } from '../resources/route-codes/routes.js';
+import { ExtensionDetails } from '../resources/extensions/details.js';
+import { extensionRoutes } from '../resources/extensions/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,6 +57,8 @@ declare module 'fastify' {
     /** The resources routes can send calls to, registered by those resources. */
     destinations: Destinations;
     routeTable: RouteTable;
+    /** The enabled function codes, as the dialplan matches dialled numbers against them. */
+    functionCodes: FunctionCodeTable;
   }
 }
 
@@ -77,6 +83,8 @@ export interface ServerOptions {
   mediaDir?: string;
   /** Largest media file an upload may carry; 50 MiB by default. */
   mediaMaxFileBytes?: number;
+  /** The SIP domain of extensions whose context names none (config.ts `sipDomain`). */
+  sipDomain?: string;
   /** HTTP basic auth of POST /freeswitch/xml (config.ts `freeswitchXml`); open when omitted. */
   freeswitchXml?: { user: string; password: string };
   /** Omitted in tests: no log output. */
@@ -137,9 +145,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('writes', writes);
   app.decorate('references', references);
   app.decorate('destinations', new Destinations(references));
+  app.decorate('extensionDetails', new ExtensionDetails());
   const routeTable = new RouteTable(options.db, zone, (message) => app.log.error(message));
   await routeTable.start(writes);
   app.decorate('routeTable', routeTable);
+  const functionCodes = new FunctionCodeTable(options.db.kysely);
+  await functionCodes.start(writes);
+  app.decorate('functionCodes', functionCodes);
   installErrorHandling(app);
 
   await app.register(cookie);
@@ -158,15 +170,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   const sessions = new SessionStore(options.db);
-  await sessions.start();
+  await sessions.start(writes);
   await app.register(authPlugin, { sessions });
 
+  const throttle = new LoginThrottle(options.db, options.loginThrottle ?? defaultLoginThrottle);
   await app.register(sessionRoutes, {
     ttlSeconds: options.sessionTtlSeconds,
     sessions,
     cookieSecure: options.cookieSecure ?? 'auto',
-    throttle: new LoginThrottle(options.db, options.loginThrottle ?? defaultLoginThrottle),
+    throttle,
   });
+  await app.register(userRoutes, { throttle });
   await app.register(contextRoutes);
   await app.register(dictRoutes);
   await app.register(routeRoutes);
@@ -177,7 +191,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const recordingsDir = options.recordingsDir ?? defaultRecordingsDir();
   await app.register(channelRoutes, { control: new SwitchChannelControl(switches, { recordingsDir }) });
   const mediaDir = options.mediaDir ?? defaultMediaDir();
-  await app.register(statusRoutes, { switches: new EslSwitchStatus(switches), dataDirs: [recordingsDir, mediaDir] });
+  const switchStatus = new EslSwitchStatus(switches);
+  await app.register(statusRoutes, { switches: switchStatus, dataDirs: [recordingsDir, mediaDir] });
   await app.register(mediaFileRoutes, { mediaDir, maxFileBytes: options.mediaMaxFileBytes ?? 50 * 1024 * 1024 });
   await app.register(configRoutes);
   const sofia = new SofiaSwitchSync(switches, options.db.kysely, app.log);
@@ -192,11 +207,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(numberTranslationRoutes);
   await app.register(trunkGroupRoutes);
   await app.register(routeCodeRoutes);
+  await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN, registrations: switchStatus });
   await app.register(xmlCurlPlugin, { credentials: options.freeswitchXml, recordingsDir });
   app.freeswitchXml.addConfiguration('sofia.conf', sofiaConfSource(options.db.kysely));
   // `ivr <name>` asks for its menu by Menu-Name; an unknown name is "not found".
   app.freeswitchXml.addConfiguration('ivr.conf', async ({ fields }) => {
-    const menus = await menusFor(options.db.kysely, fields.get('Menu-Name') || undefined);
+    const menus = await menusFor(options.db.kysely, fields.get('Menu-Name') || undefined, mediaDir);
     return menus.length === 0 ? null : renderIvrConf(menus);
   });
 

@@ -3,23 +3,16 @@
  * reaches a sipp UAS, is listed while it lasts and ended by DELETE; the switch restarting is
  * reconnected and commands work again.
  */
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeWithFreeSwitch, freeSipPort, sipUser, sipMessages, startSipp, type SippRun } from '../helpers/freeswitch.js';
+import { describeWithFreeSwitch, freeSipPort, registerExtension, sipUser, sipMessages, startSipp, type SippRun } from '../helpers/freeswitch.js';
 import { eventually } from '../helpers/routing.js';
 import type { Harness } from '../helpers/harness.js';
 
-/** Where user 1000 of the switch's static directory rings: a sipp that answers. */
+/** Where extension 1000 registers, and so where calls to user/1000 ring: a sipp that answers. */
 const PEER_PORT = await freeSipPort();
 const USER = '1000';
-const STATIC_DIRECTORY = `
-<domain name="$\${domain}">
-  <user id="${USER}">
-    <params>
-      <param name="dial-string" value="sofia/public/${USER}@127.0.0.1:${PEER_PORT}"/>
-    </params>
-  </user>
-</domain>`;
+const PASSWORD = 'peer-secret';
 
 async function channelUuids(server: Harness): Promise<string[]> {
   const reply = await server.get('/api/channels');
@@ -35,8 +28,15 @@ async function answeringPeer(): Promise<{ done: Promise<SippRun> }> {
 }
 
 describeWithFreeSwitch('the channels API controls a real FreeSWITCH', (both) => {
-  /** Originates a call to user 1000 that the peer answers; answers its uuid and the peer's run. */
+  before(async () => {
+    const reply = await both().server.post('/api/extensions', { extn: USER, password: PASSWORD, context: 'context-1' });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  });
+
+  /** Originates a call to user 1000, registered from the peer's address, which answers; answers its uuid and the peer's run. */
   async function placeCall(server: Harness) {
+    const registered = await registerExtension(both().freeswitch, { extn: USER, password: PASSWORD, localPort: PEER_PORT });
+    assert.equal(registered.code, 0, `extension ${USER} did not register:\n${registered.output.slice(-2000)}`);
     const peer = (await answeringPeer()).done;
     const reply = await server.post('/api/channels', { destNumber: USER, app: 'park' });
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
@@ -75,4 +75,4 @@ describeWithFreeSwitch('the channels API controls a real FreeSWITCH', (both) => 
     assert.equal((await server.delete(`/api/channels/${uuid}`)).status, 200);
     assert.equal((await peer).code, 0);
   });
-}, { control: true, staticDirectory: STATIC_DIRECTORY });
+}, { control: true });

@@ -204,6 +204,13 @@ describe('sofia commands reach the switch after each write, and a switch that wa
     assert.equal((await server.put('/api/gateways/control', { gwname: 'gw-b', action: 'unreg' })).status, 200);
     assert.equal((await server.put(`/api/gateways/${id}/control`, { action: 'stop' })).status, 200);
     assert.deepEqual(sofiaCommands(), ['api sofia profile public unregister gw-b', 'api sofia profile public killgw gw-b']);
+    // FreeSWITCH 1.10 answers startgw with a reload line before the +OK; a -ERR is a refusal.
+    peer.onApi('sofia profile public startgw gw-b', 'Reload XML [Success]\n+OK start gateway gw-b complete\n');
+    assert.equal((await server.put(`/api/gateways/${id}/control`, { action: 'start' })).status, 200);
+    peer.onApi('sofia profile public startgw gw-b', 'Reload XML [Success]\n-ERR start gateway gw-b failed\n');
+    const refused = await server.put(`/api/gateways/${id}/control`, { action: 'start' });
+    assert.equal(refused.status, 409);
+    assert.match(refused.body.message, /^action: the switch refused: .*-ERR start gateway gw-b failed/s);
     const list1 = (await server.get('/api/gateways/list1')).body;
     assert.deepEqual(list1, [
       { name: 'gw-b', gateway_state: 'REGED', gateway_status: 'UP' },

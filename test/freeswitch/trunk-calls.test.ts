@@ -6,31 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createdId } from '../helpers/assertions.js';
-import { describeWithFreeSwitch, freeSipPort, freeUdpPorts, sipMessages, sipUser, startSipp, type SippRun } from '../helpers/freeswitch.js';
+import { assertSippSucceeded, callOnPublicProfile, describeWithFreeSwitch, freeSipPort, sipMessages, sipUser, startSipp, type SippRun } from '../helpers/freeswitch.js';
 import { createRoute, unique } from '../helpers/routing.js';
 
 /** Calls arrive on the public profile, which routes in this context (freeswitch/sip_profiles/public.xml). */
 const CONTEXT = 'context-2';
 
-function assertSucceeded(run: SippRun, what: string): void {
-  assert.equal(run.code, 0, `${what}: sipp exited with ${run.code}\n${run.output.slice(-3000)}\n${run.messages.slice(-3000)}`);
-}
-
 const invites = (run: SippRun) => sipMessages(run.messages).filter((item) => item.direction === 'received' && item.startLine.startsWith('INVITE '));
 
 describeWithFreeSwitch('FreeSWITCH calls trunk groups through Switchboard', (both) => {
-  async function call(number: string): Promise<SippRun> {
-    const sipp = await startSipp({
-      scenario: 'uac-caller-hangs-up.xml',
-      remote: `127.0.0.1:${both().freeswitch.ports.publicSip}`,
-      localPort: await freeSipPort(),
-      service: number,
-      keys: { caller: '2000', rtp_port: String(await freeUdpPorts(2)) },
-      extra: ['-d', '300'],
-      timeoutSeconds: 40,
-    });
-    return sipp.done;
-  }
+  const call = (number: string) => callOnPublicProfile(both().freeswitch, number);
 
   async function trunkGroupRoute(prefix: string, addresses: string[]): Promise<void> {
     const { server } = both();
@@ -44,9 +29,9 @@ describeWithFreeSwitch('FreeSWITCH calls trunk groups through Switchboard', (bot
     const port = await freeSipPort();
     const peer = await startSipp({ scenario: 'uas-answer.xml', localPort: port, timeoutSeconds: 40 });
     await trunkGroupRoute('61', [`127.0.0.1:${port}`]);
-    assertSucceeded(await call('6100'), 'caller');
+    assertSippSucceeded(await call('6100'), 'caller');
     const far = await peer.done;
-    assertSucceeded(far, 'member');
+    assertSippSucceeded(far, 'member');
     assert.equal(sipUser(invites(far)[0]!.startLine), '6100');
   });
 
@@ -55,9 +40,9 @@ describeWithFreeSwitch('FreeSWITCH calls trunk groups through Switchboard', (bot
     const port = await freeSipPort();
     const peer = await startSipp({ scenario: 'uas-answer.xml', localPort: port, timeoutSeconds: 40 });
     await trunkGroupRoute('62', [`127.0.0.1:${downPort}`, `sip:127.0.0.1:${port}`]);
-    assertSucceeded(await call('6200'), 'caller');
+    assertSippSucceeded(await call('6200'), 'caller');
     const far = await peer.done;
-    assertSucceeded(far, 'second member');
+    assertSippSucceeded(far, 'second member');
     assert.equal(sipUser(invites(far)[0]!.startLine), '6200');
     // The fresh group's first call starts at its first member: FreeSWITCH tried it and moved on.
     assert.match(both().freeswitch.log(), new RegExp(`sofia/public/6200@127\\.0\\.0\\.1:${downPort}\\b`));

@@ -7,9 +7,8 @@ import { dialplanDocument, unroutableDestinationType } from '../helpers/freeswit
 import { addSegments, createRoute, freshContext, unique } from '../helpers/routing.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}.form`, import.meta.url), 'utf8').trimEnd();
-/** The real form bodies FreeSWITCH 1.10.12 posted: a call from realfs to 1000 in context-1, a REGISTER, sofia.conf. */
+/** The real form bodies FreeSWITCH 1.10.12 posted: a call from realfs to 1000 in context-1, sofia.conf (the REGISTER's: test/resources/extensions-directory.test.ts). */
 const CAPTURED_DIALPLAN = fixture('xml_curl-dialplan');
-const CAPTURED_DIRECTORY = fixture('xml_curl-directory-register');
 const CAPTURED_SOFIA = fixture('xml_curl-configuration-sofia.conf');
 
 const NOT_FOUND = '<document type="freeswitch/xml"><section name="result"><result status="not found"/></section></document>';
@@ -195,7 +194,7 @@ describeOnEachDatabase('POST /freeswitch/xml: the dialplan', (server) => {
   });
 
   test('other sections and configuration files nobody serves: "not found" with HTTP 200', async () => {
-    for (const form of [CAPTURED_DIRECTORY, 'section=configuration&key_name=name&key_value=ivr.conf', 'section=phrases', 'section=', '']) {
+    for (const form of ['section=configuration&key_name=name&key_value=ivr.conf', 'section=phrases', 'section=', '']) {
       assert.equal(assertXml(await fetchXml(server(), form)), NOT_FOUND, form.slice(0, 60));
     }
     // sofia.conf is served from the SIP profiles (test/freeswitch/sofia-conf.test.ts).

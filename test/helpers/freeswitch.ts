@@ -144,8 +144,6 @@ export interface FreeSwitchOptions {
    * the xml_curl binding then leaves the dialplan out.
    */
   staticDialplan?: string;
-  /** Domains and users (XML) for the static directory, which FreeSWITCH reads when Switchboard has none. */
-  staticDirectory?: string;
   /** The Event Socket port, when the caller must know it before the switch starts; a free one otherwise. */
   eventSocketPort?: number;
 }
@@ -200,7 +198,6 @@ export class FreeSwitch {
       domain: '127.0.0.1',
     });
     if (options.staticDialplan !== undefined) useStaticDialplan(join(dir, 'conf'), options.staticDialplan);
-    if (options.staticDirectory !== undefined) insertIntoSection(join(dir, 'conf', 'freeswitch.xml'), 'directory', options.staticDirectory);
     for (const sub of ['log', 'db', 'run', 'storage', 'recordings', 'temp', 'cache', 'certs', 'sounds']) mkdirSync(join(dir, sub));
     const freeswitch = new FreeSwitch(dir, ports, eventSocketPassword);
     await freeswitch.launch();
@@ -391,6 +388,48 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
   return { pid: child.pid, done, stop: () => child.kill('SIGTERM') };
 }
 
+/** Fails with sipp's output and message trace unless every call of `run` followed its scenario. */
+export function assertSippSucceeded(run: SippRun, what: string): void {
+  if (run.code !== 0) throw new Error(`${what}: sipp exited with ${run.code}\n${run.output.slice(-3000)}\n${run.messages.slice(-3000)}`);
+}
+
+/**
+ * Calls `number` on the public profile (routed in context-2) as caller 2000 with sipp, stays on
+ * the call for 300 ms and hangs up; settles when sipp exits.
+ */
+export async function callOnPublicProfile(freeswitch: FreeSwitch, number: string): Promise<SippRun> {
+  const sipp = await startSipp({
+    scenario: 'uac-caller-hangs-up.xml',
+    remote: `127.0.0.1:${freeswitch.ports.publicSip}`,
+    localPort: await freeSipPort(),
+    service: number,
+    keys: { caller: '2000', rtp_port: String(await freeUdpPorts(2)) },
+    extra: ['-d', '300'],
+    timeoutSeconds: 40,
+  });
+  return sipp.done;
+}
+
+/**
+ * A sipp REGISTER of extension `extn` at the switch's internal profile from `localPort`, in the
+ * domain 127.0.0.1, answering the digest challenge with `password`. `uac-register.xml` succeeds
+ * on 200 OK, `uac-register-refused.xml` when the switch refuses the credentials.
+ */
+export async function registerExtension(
+  freeswitch: FreeSwitch,
+  options: { extn: string; password: string; localPort: number; scenario?: 'uac-register.xml' | 'uac-register-refused.xml' },
+): Promise<SippRun> {
+  const sipp = await startSipp({
+    scenario: options.scenario ?? 'uac-register.xml',
+    remote: `127.0.0.1:${freeswitch.ports.internalSip}`,
+    localPort: options.localPort,
+    service: options.extn,
+    extra: ['-au', options.extn, '-ap', options.password],
+    timeoutSeconds: 10,
+  });
+  return sipp.done;
+}
+
 export interface SipMessage {
   direction: 'sent' | 'received';
   /** The start line: `INVITE sip:1000@127.0.0.1 SIP/2.0`, `SIP/2.0 200 OK`. */
@@ -427,8 +466,6 @@ export interface SwitchAndServer {
 export interface SuiteOptions {
   /** Switchboard controls the switch over its Event Socket (FREESWITCH_ESL), as the channels API does. */
   control?: boolean;
-  /** See FreeSwitchOptions.staticDirectory. */
-  staticDirectory?: string;
 }
 
 const XML_CREDENTIALS = { user: 'freeswitch', password: 'test-xml-password' };
@@ -460,7 +497,6 @@ export function describeWithFreeSwitch(title: string, suite: (both: () => Switch
       const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
       const freeswitch = await FreeSwitch.start({
         xmlUrl: `${address}/freeswitch/xml`, xmlUser: XML_CREDENTIALS.user, xmlPassword: XML_CREDENTIALS.password, eventSocketPort,
-        ...(options.staticDirectory === undefined ? {} : { staticDirectory: options.staticDirectory }),
       });
       if (switches) {
         const ready = new Promise<void>((resolve) => switches!.once('ready', () => resolve()));

@@ -162,13 +162,14 @@ function unsafeCallValue({ route, call }: DialplanInput): string | null {
   return null;
 }
 
-function extensionDocument(input: DialplanInput, actions: DialplanLine[]): string {
+/** A dialplan document of one extension, `name` in `context`, running `actions`. */
+export function extensionDocument(context: string, name: string, actions: readonly DialplanLine[]): string {
   return freeswitchDocument('dialplan', [{
     name: 'context',
-    attributes: { name: input.call.context },
+    attributes: { name: context },
     children: [{
       name: 'extension',
-      attributes: { name: input.route.name },
+      attributes: { name },
       children: [{
         name: 'condition',
         children: actions.map((line): XmlElement => ({
@@ -183,7 +184,7 @@ function extensionDocument(input: DialplanInput, actions: DialplanLine[]): strin
 function refused(input: DialplanInput, reason: string, cause: string): RenderedDialplan {
   const refusal = `route ${input.route.id}: ${reason}`;
   return {
-    document: extensionDocument(input, [action('log', `WARNING Switchboard ${refusal}`), action('hangup', cause)]),
+    document: extensionDocument(input.call.context, input.route.name, [action('log', `WARNING Switchboard ${refusal}`), action('hangup', cause)]),
     refusal,
   };
 }
@@ -212,5 +213,5 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
   if (route.mediaCodec !== '') actions.push(set('absolute_codec_string', route.mediaCodec));
   if (!route.proxyMedia) actions.push(set('bypass_media', 'true'));
   actions.push(...toDestination({ number: call.destNumber, domainName: call.domainName || undefined, destination }));
-  return { document: extensionDocument(input, actions), refusal: null };
+  return { document: extensionDocument(call.context, route.name, actions), refusal: null };
 }

@@ -43,7 +43,8 @@ export interface SofiaConfig {
 /** What a fetch asks for: everything, one profile, or one gateway of a profile. */
 export type SofiaScope = { profile?: string | undefined; gateway?: string | undefined };
 
-const ALL_GATEWAYS = '_all_';
+/** `startgw _all_` asks for every gateway of the profile. */
+export const ALL_GATEWAYS = '_all_';
 const DIRECTION_WORDS: Record<number, string | undefined> = { 1: 'inbound', 2: 'outbound' };
 
 const param = ({ k, v }: Setting): XmlElement => ({ name: 'param', attributes: { name: k, value: v } });
@@ -69,7 +70,6 @@ function gatewayElement(gateway: SofiaGateway): XmlElement {
 }
 
 function profileElement(profile: SofiaProfile, onlyGateway: string | undefined): XmlElement {
-  // `startgw _all_` asks for every gateway of the profile.
   const gateways = onlyGateway === undefined || onlyGateway === ALL_GATEWAYS
     ? profile.gateways
     : profile.gateways.filter((gateway) => gateway.name === onlyGateway);

@@ -53,7 +53,8 @@ export interface Page<R> {
   data: R[];
 }
 
-type AnyQuery = SelectQueryBuilder<any, any, any>;
+/** Any select, as `listPage`'s `narrow` takes it. */
+export type AnyQuery = SelectQueryBuilder<any, any, any>;
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -144,4 +145,27 @@ export async function listPage<T extends TableName>(
   ]);
   const rowCount = Number(counted.count);
   return { page, rowCount, pageCount: Math.ceil(rowCount / size), data: rows as Row<T>[] };
+}
+
+/** What an export (`…/download`) answers: rows of cells, the header row of field names first. */
+export const SheetReply = Type.Array(Type.Array(Type.Unknown()));
+
+export const exportDescription = (noun: string) =>
+  `The list's filters apply; at most ${LIST_CAP} ${noun} per request, the next ones with \`page\`.`;
+
+/** The rows an export holds: the list's filters, by id, at most LIST_CAP per request (the next ones with `page`). */
+export function exportPage<T extends TableName>(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  table: T,
+  query: ListQuery & Record<string, unknown>,
+  rules: ListRules<T>,
+  narrow?: (qb: AnyQuery) => AnyQuery,
+): Promise<Page<Row<T>>> {
+  return listPage(db, dialect, table, { ...query, perPage: query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' }, rules, narrow);
+}
+
+/** A header row of `columns`, then each row's cells in that order. */
+export function asSheet<R>(columns: readonly (keyof R & string)[], rows: readonly R[]): unknown[][] {
+  return [[...columns], ...rows.map((row) => columns.map((column) => row[column]))];
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Row } from '../../db/schema.js';
 import { badRequest, conflict } from '../../http/errors.js';
 import { crudRoutes, defaultWire } from '../../http/kit/crud.js';
+import { FUNCTION_CODES_TOPIC } from './code-table.js';
 import { FunctionCodeCreate, FunctionCodeDetail, FunctionCodeListRow, FunctionCodeUpdate } from './schema.js';
 
 async function assertFunctionType(db: Kysely<Database>, type: string): Promise<void> {
@@ -23,6 +24,8 @@ export const functionCodeRoutes = crudRoutes({
   createBody: FunctionCodeCreate,
   updateBody: FunctionCodeUpdate,
   toggle: 'disabled',
+  // The dialplan's in-memory codes follow every change.
+  topic: FUNCTION_CODES_TOPIC,
   listing: {
     sortable: ['id', 'func_code', 'func_type', 'created_at'],
     searchable: ['func_code', 'func_type', 'description'],

@@ -148,9 +148,8 @@ async function checkedAction(scope: WriteScope, menu: Row<'ivr_menus'>, fields: 
     }
     case 'IVR_PLAY':
       if (fields.args.trim() === '') throw badRequest('args', 'must be the sound to play');
-      if (/^\d+$/.test(fields.args)) throw badRequest('args', 'must be a sound path (media files are not managed here, so a media id cannot be played)');
-      assertLine('args', fields.args, true);
-      return fields;
+      if (/^\d+$/.test(fields.args)) throw badRequest('args', 'must be a sound path or the console\'s JSON {"media_id","media_path","media_type"}, not a bare media id');
+      return { ...fields, args: storedSound('args', fields.args) };
     case 'IVR_TTS':
       if (fields.args.trim() === '') throw badRequest('args', 'must be the text to speak');
       return fields;

@@ -67,9 +67,21 @@ export function soundOnWire(stored: string): MediaChoice | string {
   return looksLikeJson(stored) ? parseMedia(stored) ?? stored : stored;
 }
 
-/** What FreeSWITCH plays for a sound field. */
+/** What FreeSWITCH plays for a sound field, as the client wrote it. */
 export function soundPath(stored: string): string {
   return looksLikeJson(stored) ? parseMedia(stored)?.media_path ?? '' : stored;
+}
+
+/**
+ * The media file a sound field plays, by id: the console's JSON with a media_id, unless its
+ * media_path is a tone, a stream or a phrase (`tone_stream://…`, `phrase:…`), whose id is no file's.
+ */
+export function soundMediaId(stored: string): number | undefined {
+  if (!looksLikeJson(stored)) return undefined;
+  const media = parseMedia(stored);
+  if (media?.media_id === undefined || /^[a-z_]+:/i.test(media.media_path)) return undefined;
+  const id = Number(media.media_id);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
 /** `app data` as a menu runs it (exec-on-max-failures, IVR_SYSTEM): an application name and its data. */

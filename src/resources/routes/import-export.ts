@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Row } from '../../db/schema.js';
 import { defaultWire } from '../../http/kit/crud.js';
-import { LIST_CAP, ListQuery, listPage, type ListRules } from '../../http/kit/listing.js';
+import { LIST_CAP, ListQuery, SheetReply, asSheet, exportDescription, exportPage, type ListRules } from '../../http/kit/listing.js';
 import { Flag } from '../../http/kit/types.js';
 import { RouteCreate, RouteRow } from './schema.js';
 import type { RouteStore } from './store.js';
@@ -44,17 +44,13 @@ export async function routeImportExportRoutes(parent: FastifyInstance, options: 
     schema: {
       tags,
       summary: 'Export routes as rows of cells (a header row of field names, then one row per route by id)',
-      description: `The list's filters apply; at most ${LIST_CAP} routes per request, the next ones with \`page\`.`,
+      description: exportDescription('routes'),
       querystring: ExportQuery,
-      response: { 200: Type.Array(Type.Array(Type.Unknown())) },
+      response: { 200: SheetReply },
     },
   }, async (request) => {
-    const query = { ...request.query, perPage: request.query.perPage ?? LIST_CAP, sortField: 'id', sortOrder: 'asc' as const };
-    const page = await listPage(app.db.kysely, app.db.dialect, 'routes', query, options.listing);
-    return [
-      [...EXPORT_COLUMNS],
-      ...page.data.map((row) => EXPORT_COLUMNS.map((column) => row[column])),
-    ];
+    const page = await exportPage(app.db.kysely, app.db.dialect, 'routes', request.query, options.listing);
+    return asSheet(EXPORT_COLUMNS, page.data);
   });
 
   app.post('/api/routes/upload', {

@@ -78,6 +78,7 @@ export async function sessionRoutes(parent: FastifyInstance, options: SessionRou
   });
 
   app.delete('/api/sessions', {
+    config: { access: 'user' },
     schema: { tags, summary: 'Log out', response: { 200: Message } },
   }, async (request, reply) => {
     if (request.token) await options.sessions.close(request.token);

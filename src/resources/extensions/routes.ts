@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sql, type Kysely } from 'kysely';
+import { Type, type Static } from 'typebox';
+import type { Database, Row } from '../../db/schema.js';
+import { storedNow } from '../../db/queries.js';
+import type { References } from '../../db/references.js';
+import type { WriteScope } from '../../db/write-path.js';
+import { HttpError, badRequest, conflict } from '../../http/errors.js';
+import { crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
+import {
+  LIST_CAP, SheetReply, asSheet, exportDescription, exportPage, listPage, type AnyQuery, type ListRules,
+} from '../../http/kit/listing.js';
+import { PageOf } from '../../http/kit/envelopes.js';
+import { IdParams, Message } from '../../http/kit/types.js';
+import { XML_UNREPRESENTABLE, extensionList, isDialable, isDomainName } from '../../routing/dialplan-values.js';
+import { SwitchUnavailableError } from '../channels/control.js';
+import { SOFIA_EFFECT, type SofiaEffect } from '../sip-profiles/sofia-effects.js';
+import type { RegistrationSource } from './registrations.js';
+import {
+  ExtensionCreate, ExtensionDetail, ExtensionListQuery, ExtensionRow, ExtensionUpdate, ExtensionUpload, UserGatewayList,
+} from './schema.js';
+
+export interface ExtensionOptions {
+  /** The domain of an extension that names none and whose context has none (SIP_DOMAIN). */
+  defaultDomain: string;
+  /** Who is registered, for `status=registered|unregistered`. */
+  registrations: RegistrationSource;
+}
+
+const TAG = 'extensions';
+const DEFAULT_TYPE = 'SIP';
+
+/** FreeSWITCH's `a1-hash`: what SIP digest needs of the password, bound to the user and realm. */
+export const a1Hash = (extn: string, domain: string, password: string) =>
+  createHash('md5').update(`${extn}:${domain}:${password}`).digest('hex');
+
+export const describeExtension = (extension: Row<'extensions'>) => `extension ${extension.extn}@${extension.domain} (id ${extension.id})`;
+
+/** Never the hash: it is as good as the password to anyone registering in that domain. */
+function toWire(row: Row<'extensions'>) {
+  const { a1_hash: _secret, ...shown } = defaultWire(row);
+  return shown;
+}
+
+const listing: ListRules<'extensions'> = {
+  sortable: ['id', 'extn', 'name', 'domain', 'context', 'created_at'],
+  searchable: ['extn', 'name', 'cid_name', 'cid_number'],
+  defaultSort: 'id',
+  filters: {
+    extn: { column: 'extn', match: 'contains' },
+    name: { column: 'name', match: 'contains' },
+    domain: { column: 'domain', match: 'exact' },
+    context: { column: 'context', match: 'exact' },
+  },
+};
+
+/** The download's columns, in order: every field of a row but the secret. */
+const EXPORT_COLUMNS = [
+  'id', 'extn', 'domain', 'name', 'context', 'cid_name', 'cid_number', 'type', 'auto_record', 'disabled', 'user_id',
+] as const satisfies readonly (keyof Row<'extensions'>)[];
+
+type Input = Static<typeof ExtensionUpdate>;
+
+/** Destinations that name extensions in `dest_uuid`, as `[{"extn":"1001|domain"}]`. */
+const EXTENSION_LIST_TYPES = ['FS_DEST_RING_EXTNS', 'FS_DEST_SEQ_EXTNS'];
+
+/** The first route or time segment ringing `extension` by its number (a domain-less item names it in every domain). */
+async function ringingReferrer(db: Kysely<Database>, extension: Row<'extensions'>): Promise<string | undefined> {
+  const names = (destUuid: string) => {
+    const listed = extensionList(destUuid);
+    return typeof listed !== 'string' && listed.some(({ extn, domain }) => extn === extension.extn && (domain === '' || domain === extension.domain));
+  };
+  // extn is digits: no LIKE wildcard in it; the LIKE only narrows, `names` decides.
+  const routes = await db.selectFrom('routes').select(['id', 'name', 'dest_uuid'])
+    .where('dest_type', 'in', EXTENSION_LIST_TYPES).where('dest_uuid', 'like', `%${extension.extn}%`).orderBy('id').execute();
+  const route = routes.find((row) => names(row.dest_uuid));
+  if (route) return `route "${route.name}" (id ${route.id})`;
+  const segments = await db.selectFrom('time_recurrences').select(['id', 'route_id', 'dest_uuid'])
+    .where('dest_type', 'in', EXTENSION_LIST_TYPES).where('dest_uuid', 'like', `%${extension.extn}%`).orderBy('id').execute();
+  const segment = segments.find((row) => names(row.dest_uuid));
+  return segment ? `time segment ${segment.id} of route ${segment.route_id}` : undefined;
+}
+
+/** The context an extension names, held until commit so that it cannot be deleted under it. */
+async function heldContext(scope: WriteScope, key: string): Promise<Row<'contexts'>> {
+  const context = await scope.lock('contexts', 'key', key, 'share');
+  if (!context) throw badRequest('context', `no context "${key}" (see /api/contexts)`);
+  return context;
+}
+
+/** Checks the fields of `input` that are set, against other rows where they refer to some. */
+async function assertFields(scope: WriteScope, input: Input): Promise<void> {
+  for (const field of ['name', 'cid_name'] as const) {
+    if (XML_UNREPRESENTABLE.test(input[field] ?? '')) throw badRequest(field, 'has control characters');
+  }
+  if (input.cid_number !== undefined && !isDialable(input.cid_number)) {
+    throw badRequest('cid_number', 'must be a number (digits, + * # and letters . _ -)');
+  }
+  if (input.user_id !== undefined && input.user_id !== null && !(await scope.lock('users', 'id', input.user_id, 'share'))) {
+    throw badRequest('user_id', `no user with id ${input.user_id}`);
+  }
+  if (input.type !== undefined) {
+    const known = await scope.trx.selectFrom('dicts').select('k').where('realm', '=', 'EXTENSION_TYPE').orderBy('o').orderBy('id').execute();
+    if (!known.some(({ k }) => k === input.type)) throw badRequest('type', `must be one of ${known.map(({ k }) => k).join(', ')} (dicts EXTENSION_TYPE)`);
+  }
+}
+
+async function assertExtnFree(scope: WriteScope, extn: string, domain: string, except?: number): Promise<void> {
+  const taken = await scope.trx.selectFrom('extensions').select('id').where('extn', '=', extn).where('domain', '=', domain).executeTakeFirst();
+  if (taken && taken.id !== except) throw conflict('extn', `extension ${extn} already exists in domain ${domain}`);
+}
+
+/** The columns of a new extension; the domain defaults to its context's, then to `defaultDomain`. */
+async function newExtension(scope: WriteScope, input: Static<typeof ExtensionCreate>, defaultDomain: string) {
+  await assertFields(scope, input);
+  const context = await heldContext(scope, input.context);
+  const domain = input.domain ?? (isDomainName(context.domain) ? context.domain : defaultDomain);
+  await assertExtnFree(scope, input.extn, domain);
+  return {
+    extn: input.extn,
+    domain,
+    name: input.name ?? '',
+    context: context.key,
+    a1_hash: a1Hash(input.extn, domain, input.password),
+    cid_name: input.cid_name ?? '',
+    cid_number: input.cid_number ?? '',
+    type: input.type ?? DEFAULT_TYPE,
+    auto_record: input.auto_record ?? 0,
+    disabled: input.disabled ?? 0,
+    user_id: input.user_id ?? null,
+  };
+}
+
+/**
+ * The registrations of an extension that no longer answers to them (disabled, deleted, or moved to
+ * another number or domain) are dropped on every profile, so that no call reaches the phone and it
+ * is listed as unregistered at once; its next REGISTER is refused by the directory.
+ */
+async function dropRegistrations(scope: WriteScope, extension: Row<'extensions'>): Promise<void> {
+  const profiles = await scope.trx.selectFrom('sip_profiles').select('name').where('disabled', '=', 0).orderBy('id').execute();
+  const user = `${extension.extn}@${extension.domain}`;
+  const effect: SofiaEffect = {
+    kind: SOFIA_EFFECT,
+    key: `sofia:registrations:${user}`,
+    commands: profiles.map(({ name }) => ['profile', name, 'flush_inbound_reg', user]),
+  };
+  scope.effect(effect);
+}
+
+const extensionCrud = (options: ExtensionOptions, references: References) => crudRoutes({
+  table: 'extensions',
+  path: '/api/extensions',
+  tag: TAG,
+  listRow: ExtensionRow,
+  detailRow: ExtensionDetail,
+  createBody: ExtensionCreate,
+  updateBody: ExtensionUpdate,
+  // The list has its own filters (status) and the detail carries DIDs and DODs: both below.
+  operations: ['create', 'update', 'delete'],
+  listing,
+  toWire,
+  describe: describeExtension,
+  beforeCreate: (input, scope) => newExtension(scope, input, options.defaultDomain),
+  async beforeUpdate(input, existing, scope) {
+    if (input.action === 'toggle') {
+      // The row is locked for update: flipping what was read is exact.
+      if (existing.disabled === 0) await dropRegistrations(scope, existing);
+      return { disabled: 1 - existing.disabled };
+    }
+    const { password, action: _toggle, ...fields } = input;
+    await assertFields(scope, fields);
+    if (fields.context !== undefined && fields.context !== existing.context) await heldContext(scope, fields.context);
+    const extn = fields.extn ?? existing.extn;
+    const domain = fields.domain ?? existing.domain;
+    const moved = extn !== existing.extn || domain !== existing.domain;
+    if (existing.disabled === 0 && (moved || fields.disabled === 1)) await dropRegistrations(scope, existing);
+    if (moved) {
+      await assertExtnFree(scope, extn, domain, existing.id);
+      // Routes ring it by number and domain.
+      const referrer = await references.referrerOf(scope, 'extensions', existing);
+      if (referrer) throw conflict('extn', `${describeExtension(existing)} is used by ${referrer}; its number and domain cannot change`);
+    }
+    if (password === undefined || password === '') {
+      if (moved) throw badRequest('password', 'is required when extn or domain changes (only a hash of the password with both is kept)');
+      return fields;
+    }
+    return { ...fields, a1_hash: a1Hash(extn, domain, password) };
+  },
+  async beforeDelete(existing, scope) {
+    if (existing.disabled === 0) await dropRegistrations(scope, existing);
+  },
+});
+
+export async function extensionRoutes(parent: FastifyInstance, options: ExtensionOptions): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = [TAG];
+  const db = app.db.kysely;
+
+  app.references.add('extensions', ({ trx }, extension) => ringingReferrer(trx, extension));
+  app.references.add('contexts', async ({ trx }, context) => {
+    const extension = await trx.selectFrom('extensions').selectAll().where('context', '=', context.key).orderBy('id').executeTakeFirst();
+    return extension ? describeExtension(extension) : undefined;
+  });
+
+  /** The rows a `status` asks for: enabled or disabled from the rows, registered or not from the switches. */
+  async function statusNarrowing(status: string | undefined): Promise<(qb: AnyQuery) => AnyQuery> {
+    if (status === 'disabled' || status === '1') return (qb) => qb.where('disabled', '=', 1);
+    if (status === 'enabled' || status === '0') return (qb) => qb.where('disabled', '=', 0);
+    if (status !== 'registered' && status !== 'unregistered') return (qb) => qb;
+    const report = await options.registrations.registeredUsers();
+    if (report.answered === 0) throw new SwitchUnavailableError(undefined, 'none answered, so who is registered is unknown (status)');
+    const users = [...report.users];
+    const address = sql<string>`${sql.ref('extn')} || '@' || ${sql.ref('domain')}`;
+    if (status === 'registered') return (qb) => (users.length === 0 ? qb.where(sql<boolean>`1 = 0`) : qb.where(address, 'in', users));
+    return (qb) => (users.length === 0 ? qb : qb.where(address, 'not in', users));
+  }
+
+  app.get('/api/extensions', {
+    schema: {
+      tags,
+      summary: 'List extensions (status: registered or unregistered on the switches, enabled or disabled); never their passwords',
+      querystring: ExtensionListQuery,
+      response: { 200: PageOf(ExtensionRow), 503: Message },
+    },
+  }, async (request) => {
+    const page = await listPage(db, app.db.dialect, 'extensions', request.query, listing, await statusNarrowing(request.query.status));
+    return { ...page, data: page.data.map(toWire) };
+  });
+
+  app.get('/api/extensions/gateway', {
+    schema: { tags, summary: 'Extensions a user gateway (FS_DEST_USERGW) may name: every enabled one', response: { 200: UserGatewayList } },
+  }, async () => ({
+    data: await db.selectFrom('extensions').select(['id', 'extn', 'domain']).where('disabled', '=', 0).orderBy('extn').orderBy('id').limit(LIST_CAP).execute(),
+  }));
+
+  app.get('/api/extensions/download', {
+    schema: {
+      tags,
+      summary: 'Export extensions as rows of cells: a header row of field names, then one row per extension by id (never a password or its hash)',
+      description: exportDescription('extensions'),
+      querystring: ExtensionListQuery,
+      response: { 200: SheetReply, 503: Message },
+    },
+  }, async (request) => {
+    const page = await exportPage(db, app.db.dialect, 'extensions', request.query, listing, await statusNarrowing(request.query.status));
+    return asSheet(EXPORT_COLUMNS, page.data);
+  });
+
+  app.post('/api/extensions/upload', {
+    schema: {
+      tags,
+      summary: 'Create extensions, all or none: {"extensions":[rows as for a create]}',
+      description: 'A refused row answers 4xx naming it, `extensions.<index>.<field>: <problem>`, and nothing is created. The answer lists the created extensions.',
+      body: ExtensionUpload,
+      response: { 200: Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Array(ExtensionRow) }) },
+    },
+  }, async (request) => {
+    const rows = await app.writes.run(async (scope) => {
+      const created: Row<'extensions'>[] = [];
+      for (const [index, input] of request.body.extensions.entries()) {
+        const values = await newExtension(scope, input, options.defaultDomain).catch((error: unknown) => {
+          throw error instanceof HttpError ? new HttpError(error.statusCode, `extensions.${index}.${error.message}`, error.data) : error;
+        });
+        const now = storedNow();
+        created.push(await scope.trx.insertInto('extensions').values({ ...values, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow());
+      }
+      return created;
+    });
+    return { code: 200, message: 'success', data: rows.map(toWire) };
+  });
+
+  app.get('/api/extensions/:id', {
+    schema: { tags, summary: 'One extension with its DIDs and DODs (never its password)', params: IdParams, response: { 200: ExtensionDetail, 404: Message } },
+  }, async (request) => {
+    const extension = await findById(db, 'extensions', request.params.id);
+    return { ...toWire(extension), ...(await app.extensionDetails.of(db, extension)) };
+  });
+
+  await app.register(extensionCrud(options, app.references));
+}

@@ -1,0 +1,76 @@
+import { Type } from 'typebox';
+import { Flag, Id, Text, TimestampFields } from '../../http/kit/types.js';
+import { LIST_CAP, ListQuery } from '../../http/kit/listing.js';
+
+/** What SIP digest needs and FreeSWITCH's directory looks up: an extension number is digits only. */
+const Extn = Type.String({ pattern: '^[0-9]{1,32}$', description: 'extension number, digits only, unique per domain' });
+const Domain = Type.String({
+  pattern: '^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$', maxLength: 255,
+  description: 'SIP domain (the digest realm phones register to); by default the context\'s domain, else SIP_DOMAIN',
+});
+const Password = Type.String({ minLength: 1, maxLength: 128, description: 'SIP password; only FreeSWITCH\'s a1-hash of it is kept' });
+const ContextKey = Type.String({ minLength: 1, maxLength: 64, description: 'key of an existing context: the routing context of the extension\'s calls' });
+
+/** The fields create and update both take as optional. */
+const optionalFields = {
+  name: Type.Optional(Text(128, 'display name')),
+  user_id: Type.Optional(Type.Union([Id, Type.Null()], { description: 'id of the user (person) owning the extension, or null' })),
+  cid_name: Type.Optional(Text(128, 'caller id name of its calls; "" the name; "PASS" leaves the caller id as the phone sent it')),
+  cid_number: Type.Optional(Type.String({ maxLength: 64, description: 'caller id number of its calls; "" the extension number' })),
+  type: Type.Optional(Type.String({ maxLength: 32, description: 'one of dicts EXTENSION_TYPE (SIP, WebRTC, SIP+WebRTC); SIP by default' })),
+  auto_record: Type.Optional(Flag),
+  disabled: Type.Optional(Flag),
+  domain: Type.Optional(Domain),
+};
+
+export const ExtensionCreate = Type.Object({ extn: Extn, password: Password, context: ContextKey, ...optionalFields });
+
+export const ExtensionUpdate = Type.Object({
+  extn: Type.Optional(Extn),
+  password: Type.Optional(Type.String({
+    maxLength: 128,
+    description: 'absent or "" keeps it; required when extn or domain changes, since only a hash of the password with both is kept',
+  })),
+  context: Type.Optional(ContextKey),
+  ...optionalFields,
+  action: Type.Optional(Type.Literal('toggle', { description: 'flips disabled; the other fields are ignored' })),
+});
+
+export const ExtensionRow = Type.Object({
+  id: Type.Integer(),
+  extn: Type.String(),
+  domain: Type.String(),
+  name: Type.String(),
+  context: Type.String(),
+  cid_name: Type.String(),
+  cid_number: Type.String(),
+  type: Type.String(),
+  auto_record: Type.Integer(),
+  disabled: Type.Integer(),
+  user_id: Type.Union([Type.Integer(), Type.Null()]),
+  ...TimestampFields,
+});
+
+/** Rows other resources contribute to an extension's detail (see details.ts); their shape is theirs. */
+const ContributedRows = Type.Array(Type.Object({}, { additionalProperties: true }));
+
+export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, dids: ContributedRows, dods: ContributedRows });
+
+export const ExtensionListQuery = Type.Object({
+  ...ListQuery.properties,
+  extn: Type.Optional(Type.String({ description: 'substring of the extension number' })),
+  name: Type.Optional(Type.String({ description: 'substring of the name' })),
+  domain: Type.Optional(Type.String()),
+  context: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Union(['registered', 'unregistered', 'enabled', 'disabled', '0', '1', ''].map((word) => Type.Literal(word)), {
+    description: 'registered or unregistered on the switches (503 when none answers); enabled (or 0), disabled (or 1)',
+  })),
+});
+
+export const ExtensionUpload = Type.Object({
+  extensions: Type.Array(ExtensionCreate, { minItems: 1, maxItems: LIST_CAP, description: 'extensions to create, all or none' }),
+});
+
+export const UserGatewayList = Type.Object({
+  data: Type.Array(Type.Object({ id: Type.Integer(), extn: Type.String(), domain: Type.String() })),
+});
