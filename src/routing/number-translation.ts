@@ -20,12 +20,26 @@ export interface TranslationTable {
   numbers: NumberMap<string>;
 }
 
-const TABLE_RULE = /^s\/(?:prefix|exact)_nts_([1-9][0-9]{0,9})\//;
+const TABLE_HEADS = ['s/prefix_nts_', 's/exact_nts_'];
+const MAX_ID_DIGITS = 10;
 
-/** The id of the table a dnc/sdnc rule names, or null when the rule is of another form. */
+/**
+ * The id of the table a dnc/sdnc rule names (`s/prefix_nts_<id>/…` or `s/exact_nts_<id>/…`, the id
+ * without a leading zero), or null when the rule is of another form. Read by hand, not by a
+ * regular expression: every decision of a route reads its rules, and this allocates nothing.
+ */
 export function translationTableOf(rule: string): number | null {
-  const id = TABLE_RULE.exec(rule)?.[1];
-  return id === undefined ? null : Number(id);
+  if (rule.charCodeAt(0) !== 115 /* s */) return null;
+  const head = TABLE_HEADS.find((text) => rule.startsWith(text))?.length;
+  if (head === undefined || rule.charCodeAt(head) === 48 /* 0 */) return null;
+  let id = 0;
+  let at = head;
+  for (; at < rule.length && at - head < MAX_ID_DIGITS; at++) {
+    const digit = rule.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) break;
+    id = id * 10 + digit;
+  }
+  return at > head && rule.charCodeAt(at) === 47 /* / */ ? id : null;
 }
 
 export interface Translation {

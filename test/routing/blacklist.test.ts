@@ -82,7 +82,11 @@ describe('number translation', () => {
     assert.equal(translationTableOf('s/prefix_nts_3///'), 3);
     assert.equal(translationTableOf('s/prefix_nts_12/original_number/nts_number/'), 12);
     assert.equal(translationTableOf('s/exact_nts_4/'), 4);
-    for (const rule of ['', '-0+86', '/^(.*)$/9$1/', 's/prefix_nts_/', 's/prefix_nts_0/', 'xs/prefix_nts_3/']) assert.equal(translationTableOf(rule), null, rule);
+    assert.equal(translationTableOf('s/prefix_nts_1234567890/'), 1234567890);
+    for (const rule of ['', '-0+86', '/^(.*)$/9$1/', 's/prefix_nts_/', 's/prefix_nts_0/', 's/prefix_nts_03/', 'xs/prefix_nts_3/', 's/prefix_nts_3',
+      's/prefix_nts_3x/', 's/prefix_nts_12345678901/', 's/other_nts_3/']) {
+      assert.equal(translationTableOf(rule), null, rule);
+    }
   });
 
   it('exact tables need the whole number, prefix tables replace the longest matching start', () => {
