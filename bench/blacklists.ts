@@ -62,10 +62,10 @@ async function importOnto(kind: (typeof databaseKinds)[number], numbers: string[
     await ensureAdmin(db, PASSWORD);
     const app = await buildServer({ db, sessionTtlSeconds: 3600 });
     const send = async (method: 'GET' | 'POST', url: string, body?: unknown, token?: string) => {
-      const reply = await app.inject({
-        method, url, ...(body === undefined ? {} : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(token ? { 'x-xtra-auth-id': token } : {}) } }),
-        ...(body === undefined && token ? { headers: { 'x-xtra-auth-id': token } } : {}),
-      });
+      const headers: Record<string, string> = token ? { 'x-xtra-auth-id': token } : {};
+      const reply = await app.inject(body === undefined
+        ? { method, url, headers }
+        : { method, url, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
       if (reply.statusCode !== 200) throw new Error(`${method} ${url}: ${reply.statusCode} ${reply.body.slice(0, 300)}`);
       return reply.json();
     };
