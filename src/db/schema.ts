@@ -30,6 +30,10 @@ export interface Database {
   extensions: ExtensionsTable;
   hotlines: HotlinesTable;
   dods: DodsTable;
+  blacklists: BlacklistsTable;
+  blacklist_numbers: BlacklistNumbersTable;
+  number_translations: NumberTranslationsTable;
+  number_translation_numbers: NumberTranslationNumbersTable;
 }
 
 interface Timestamps {
@@ -346,4 +350,38 @@ export interface DodsTable extends Timestamps {
   /** GATEWAY (ref_id a gateway) or TRUNKS (ref_id a trunk). */
   type: string;
   ref_id: number;
+}
+
+export interface BlacklistsTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  /** 0 blacklist (listed numbers are refused), 1 whitelist (only listed numbers pass). */
+  list_type: number;
+  /** Which number is checked: 0 the caller, 1 the callee, 2 both. */
+  limit_user_type: number;
+}
+
+/** A number of a blacklist (`v`, matched as a prefix) with its label `k`. */
+export interface BlacklistNumbersTable extends Timestamps {
+  id: Generated<number>;
+  blacklist_id: number;
+  k: Generated<string>;
+  v: string;
+  disabled: Generated<number>;
+}
+
+export interface NumberTranslationsTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  /** exact: the whole number must equal original_number; prefix: the longest original_number starting it wins. */
+  type: string;
+}
+
+export interface NumberTranslationNumbersTable extends Timestamps {
+  id: Generated<number>;
+  table_id: number;
+  original_number: string;
+  nts_number: string;
 }

@@ -13,6 +13,7 @@ import { blockLua } from '../resources/blocks/script.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
 import { ringbackSound } from '../routing/dialplan-values.js';
 import { FUNCTION_CODE_CONTEXT, matchFunctionCode } from '../routing/function-codes.js';
+import { refusalOf } from '../routing/blacklist.js';
 import { renderDialplan, renderHotlineDialplan } from './xml/dialplan.js';
 import { renderDirectoryDomain, renderDirectoryUser } from './xml/directory.js';
 import { renderFunctionCode } from './xml/function-codes.js';
@@ -134,6 +135,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
     // Deleted since the decision: the next fetch decides without it.
     if (!row) return null;
     const params = (await app.routeTable.paramsOf(row.id)).filter((param) => param.disabled === 0);
+    const rejection = decision.blacklist && refusalOf(decision.blacklist);
     const rendered = renderDialplan({
       call: {
         context,
@@ -156,10 +158,12 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
       },
       destination: {
         ...decision.destination,
-        trunks: await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid),
+        // A refused call takes no turn of a trunk group's rotation.
+        trunks: rejection ? [] : await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid),
         blockLua: decision.destination.destType === 'FS_DEST_IVRBLOCK' ? await blockLua(app.db.kysely, decision.destination.destUuid) : undefined,
       },
       recordingsDir,
+      rejection,
     });
     if (rendered.refusal) {
       app.log.warn({ context, destNumber: dialled, callerNumber, routeId: row.id }, `call hung up: ${rendered.refusal}`);

@@ -40,6 +40,8 @@ import { blockRoutes } from '../resources/blocks/routes.js';
 import { menusFor } from '../resources/ivrs/menu-tree.js';
 import { renderIvrConf } from '../freeswitch/xml/ivr-conf.js';
 import { trunkRoutes } from '../resources/trunks/routes.js';
+import { blacklistRoutes } from '../resources/blacklists/routes.js';
+import { numberTranslationRoutes } from '../resources/number-translation/routes.js';
 import { trunkGroupRoutes } from '../resources/trunk-groups/routes.js';
 import { routeCodeRoutes } from '../resources/route-codes/routes.js';
 import { LiveNumberPlans } from '../resources/hotlines/number-plans.js';
@@ -206,6 +208,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(functionCodeRoutes);
   await app.register(blockRoutes);
   await app.register(trunkRoutes);
+  await app.register(blacklistRoutes);
+  await app.register(numberTranslationRoutes);
   await app.register(trunkGroupRoutes);
   await app.register(routeCodeRoutes);
   await app.register(extensionRoutes, { defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN, registrations: switchStatus });

@@ -1,14 +1,16 @@
 /**
  * Routing decision for one call, with the reasons behind it, for both the dialplan and route
- * verification. The stages run in XUI's order: choose the route, let a time segment override its
- * destination, transform the numbers. Blacklists and number-translation tables are future stages
- * between choosing the route and transforming the numbers; each adds its own field to `Decision`.
- * A DID (hotlines.ts) goes before them all and, when it applies, instead of them; a DOD (dods.ts)
- * replaces the caller number once the destination is known, before sdnc.
+ * verification. The stages run in XUI's order: choose the route, let its blacklist judge the call
+ * (blacklist.ts), let a time segment override its destination, transform the numbers (a dnc/sdnc
+ * rule, or the translation table it names: number-translation.ts). A DID (hotlines.ts) goes before
+ * them all and, when it applies, instead of them; a DOD (dods.ts) replaces the caller number once
+ * the destination is known, before sdnc.
  */
+import { judge, type BlacklistVerdict, type RoutingLists } from './blacklist.js';
 import type { CallerExtension, Dod, DodIndex } from './dods.js';
 import type { HotlineIndex, HotlineMatch } from './hotlines.js';
 import { applyNumberTransform } from './number-transform.js';
+import { translate, translationTableOf, type Translation } from './number-translation.js';
 import { recurrenceContains } from './recurrence.js';
 import { compareRoutes, type RouteIndex } from './route-index.js';
 import type { Route, TimeSegment } from './types.js';
@@ -73,12 +75,22 @@ export interface Decision {
   readonly did: HotlineMatch | null;
   /** The DOD whose line number became the caller number, if any. */
   readonly dod: Dod | null;
+  /** The route's blacklist and what it made of the call; null when the route names none. */
+  readonly blacklist: BlacklistVerdict | null;
+  /** The translation tables dnc/sdnc named, and what they did, called number first. */
+  readonly translations: Translation[];
 }
 
-export function decide(index: RouteIndex, call: Call, plans?: NumberPlans): Decision {
+/** The data of the stages beyond routes: without `lists` no blacklist or table applies, without `plans` no DID or DOD. */
+export interface RoutingStages {
+  lists?: RoutingLists | undefined;
+  plans?: NumberPlans | undefined;
+}
+
+export function decide(index: RouteIndex, call: Call, { lists, plans }: RoutingStages = {}): Decision {
   const did = plans?.hotlines.match(call.context, call.destNumber) ?? null;
   if (did?.applied) {
-    return new LazilyExplainedDecision(null, null, call.destNumber, call.callerNumber, [], [], call.destNumber, did, null);
+    return new LazilyExplainedDecision(null, null, call.destNumber, call.callerNumber, [], null, [], [], call.destNumber, did, null);
   }
   const route = index.best(call.context, call.destNumber);
   const { destination, segments } = route === null
@@ -86,12 +98,16 @@ export function decide(index: RouteIndex, call: Call, plans?: NumberPlans): Deci
     : chooseDestination(route, index.timeSegments(route.id), call);
   const dod = destination && call.callerExtension && plans ? plans.dods.lineFor(call.callerExtension, destination) : null;
   const callerNumber = dod?.lineNumber ?? call.callerNumber;
+  const listed = route?.blacklist == null ? undefined : lists?.blacklist(route.blacklist);
+  const translations: Translation[] = [];
   return new LazilyExplainedDecision(
     route,
     destination,
-    transform(call.destNumber, route?.dnc),
-    callerNumber === undefined ? undefined : transform(callerNumber, route?.sdnc),
+    transform(call.destNumber, route?.dnc, lists, translations),
+    callerNumber === undefined ? undefined : transform(callerNumber, route?.sdnc, lists, translations),
     segments,
+    listed === undefined ? null : judge(listed, call.callerNumber ?? '', call.destNumber),
+    translations,
     index.routeListsOnPath(call.context, call.destNumber),
     call.destNumber,
     did,
@@ -115,6 +131,8 @@ class LazilyExplainedDecision implements Decision {
     readonly destNumber: string,
     readonly callerNumber: string | undefined,
     readonly segments: ConsideredSegment[],
+    readonly blacklist: BlacklistVerdict | null,
+    readonly translations: Translation[],
     routeLists: readonly (readonly Route[])[],
     dialled: string,
     readonly did: HotlineMatch | null,
@@ -130,13 +148,21 @@ class LazilyExplainedDecision implements Decision {
   }
 
   toJSON(): Decision {
-    const { route, destination, destNumber, callerNumber, considered, segments, did, dod } = this;
-    return { route, destination, destNumber, callerNumber, considered, segments, did, dod };
+    const { route, destination, destNumber, callerNumber, considered, segments, did, dod, blacklist, translations } = this;
+    return { route, destination, destNumber, callerNumber, considered, segments, did, dod, blacklist, translations };
   }
 }
 
-function transform(number: string, rule: string | undefined): string {
-  return rule === undefined || rule === '' ? number : applyNumberTransform(number, rule);
+function transform(number: string, rule: string | undefined, lists: RoutingLists | undefined, translations: Translation[]): string {
+  if (rule === undefined || rule === '') return number;
+  const tableId = translationTableOf(rule);
+  if (tableId === null) return applyNumberTransform(number, rule);
+  // A table that is not there (no lists given) translates nothing.
+  const table = lists?.translationTable(tableId);
+  if (table === undefined) return number;
+  const translation = translate(table, number);
+  translations.push(translation);
+  return translation.to;
 }
 
 function chooseDestination(route: Route, timeSegments: readonly TimeSegment[], call: Call) {

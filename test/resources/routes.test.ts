@@ -560,13 +560,15 @@ describeOnEachDatabase('routes', (server) => {
   test('batch update sets every field the spec lists', async () => {
     const context = await freshContext(server());
     const route = await createRoute(server(), { context, prefix: '64' });
+    const listed = await server().post('/api/blacklists', { name: unique('batch-list'), list_type: 0, limit_user_type: 0 });
+    const blacklist = String(listed.body.data);
     const reply = await server().put('/api/routes', {
-      route: [route.id], route_type: '2', proxy_media: '0', bill_rate: '0.3', blacklist: '7', did_enabled: '1', media_codec: 'G722, OPUS', auto_record: 1,
+      route: [route.id], route_type: '2', proxy_media: '0', bill_rate: '0.3', blacklist, did_enabled: '1', media_codec: 'G722, OPUS', auto_record: 1,
     });
     assert.deepEqual(reply.body, { data: [], code: 200, message: 'update rows 1' });
     const after = await getRoute(server(), route.id);
     assert.deepEqual(stable(after), {
-      ...stable(route), route_type: 2, proxy_media: 0, bill_rate: '0.30', blacklist: '7', did_enabled: 1, media_codec: 'G722,OPUS', auto_record: 1,
+      ...stable(route), route_type: 2, proxy_media: 0, bill_rate: '0.30', blacklist, did_enabled: 1, media_codec: 'G722,OPUS', auto_record: 1,
     });
   });
 

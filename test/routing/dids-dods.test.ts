@@ -44,7 +44,7 @@ const routes = () => {
 
 describe('DIDs in decide', () => {
   it('a DID line number in a hotline-enabled context rings its extensions, before any route', () => {
-    const decision = decide(routes(), call('6753997', { callerNumber: '13900000000' }), plans());
+    const decision = decide(routes(), call('6753997', { callerNumber: '13900000000' }), { plans: plans() });
     assert.equal(decision.route, null);
     assert.equal(decision.destination, null);
     assert.equal(decision.did?.applied, true);
@@ -55,11 +55,11 @@ describe('DIDs in decide', () => {
   });
 
   it('elsewhere the DID is reported but routes decide', () => {
-    const decision = decide(routes(), call('6753997', { context: 'other' }), plans());
+    const decision = decide(routes(), call('6753997', { context: 'other' }), { plans: plans() });
     assert.equal(decision.did?.applied, false);
     assert.match(decision.did?.detail ?? '', /does not have hotline_enabled/);
     assert.equal(decision.route, null, 'context "other" has no routes');
-    const trunkCall = decide(routes(), call('6753998'), plans());
+    const trunkCall = decide(routes(), call('6753998'), { plans: plans() });
     assert.equal(trunkCall.did, null, 'only the exact line number is a DID');
     assert.equal(trunkCall.route?.id, 1);
   });
@@ -72,14 +72,14 @@ describe('DIDs in decide', () => {
 describe('DODs in decide', () => {
   it('the calling extension\'s DOD on the route\'s gateway becomes the caller number', () => {
     const decision = decide(routes(), call('013800000000', { callerNumber: '1001', callerExtension: { extn: '1001', domain: 'pbx.example' } }),
-      plans([dod({ id: 4 })]));
+      { plans: plans([dod({ id: 4 })]) });
     assert.equal(decision.route?.id, 2);
     assert.equal(decision.dod?.id, 4);
     assert.equal(decision.callerNumber, '8620000001');
   });
 
   it('applies before the route\'s sdnc', () => {
-    const decision = decide(routes(), call('61', { callerNumber: '1001', callerExtension: { extn: '1001', domain: 'pbx.example' } }), plans([dod({ id: 4 })]));
+    const decision = decide(routes(), call('61', { callerNumber: '1001', callerExtension: { extn: '1001', domain: 'pbx.example' } }), { plans: plans([dod({ id: 4 })]) });
     assert.equal(decision.route?.id, 5);
     assert.equal(decision.callerNumber, '08620000001');
   });
@@ -87,24 +87,24 @@ describe('DODs in decide', () => {
   it('is chosen by way out: a DOD on another gateway, a trunk DOD on a gateway route, or a gateway DOD on a trunk route does not apply', () => {
     const caller = { callerNumber: '1001', callerExtension: { extn: '1001', domain: 'pbx.example' } };
     const gatewayDod = plans([dod({ id: 4, refId: 7 })]);
-    const onOtherGateway = decide(routes(), call('51', caller), gatewayDod);
+    const onOtherGateway = decide(routes(), call('51', caller), { plans: gatewayDod });
     assert.equal(onOtherGateway.dod, null);
     assert.equal(onOtherGateway.callerNumber, '01001', 'the caller number with sdnc only');
-    assert.equal(decide(routes(), call('91', caller), gatewayDod).dod, null, 'FS_DEST_CLUSTER_TRUNK 7 is trunk 7, not gateway 7');
+    assert.equal(decide(routes(), call('91', caller), { plans: gatewayDod }).dod, null, 'FS_DEST_CLUSTER_TRUNK 7 is trunk 7, not gateway 7');
     const trunkDod = plans([dod({ id: 5, type: 'TRUNKS', refId: 7, lineNumber: '8620000009' })]);
-    assert.equal(decide(routes(), call('91', caller), trunkDod).callerNumber, '8620000009');
-    assert.equal(decide(routes(), call('01', caller), trunkDod).dod, null);
+    assert.equal(decide(routes(), call('91', caller), { plans: trunkDod }).callerNumber, '8620000009');
+    assert.equal(decide(routes(), call('01', caller), { plans: trunkDod }).dod, null);
   });
 
   it('needs the authenticated extension: a caller number alone, another extension or another domain gets none', () => {
     const both = plans([dod({ id: 4 })]);
-    assert.equal(decide(routes(), call('01', { callerNumber: '1001' }), both).dod, null);
-    assert.equal(decide(routes(), call('01', { callerExtension: { extn: '1002', domain: 'pbx.example' } }), both).dod, null);
-    assert.equal(decide(routes(), call('01', { callerExtension: { extn: '1001', domain: 'elsewhere.example' } }), both).dod, null);
+    assert.equal(decide(routes(), call('01', { callerNumber: '1001' }), { plans: both }).dod, null);
+    assert.equal(decide(routes(), call('01', { callerExtension: { extn: '1002', domain: 'pbx.example' } }), { plans: both }).dod, null);
+    assert.equal(decide(routes(), call('01', { callerExtension: { extn: '1001', domain: 'elsewhere.example' } }), { plans: both }).dod, null);
   });
 
   it('prefers the extension of the caller\'s own domain', () => {
     const twoDomains = plans([dod({ id: 4, domain: 'a.example', lineNumber: '111' }), dod({ id: 5, domain: 'b.example', lineNumber: '222' })]);
-    assert.equal(decide(routes(), call('01', { callerExtension: { extn: '1001', domain: 'b.example' } }), twoDomains).callerNumber, '222');
+    assert.equal(decide(routes(), call('01', { callerExtension: { extn: '1001', domain: 'b.example' } }), { plans: twoDomains }).callerNumber, '222');
   });
 });

@@ -60,6 +60,8 @@ export interface DialplanInput {
   destination: DialplanDestination;
   /** Where auto-recordings go, on the switch's file system. */
   recordingsDir: string;
+  /** Why the route's blacklist refuses the call (it is hung up with CALL_REJECTED), or null. */
+  rejection?: string | null;
 }
 
 export interface RenderedDialplan {
@@ -193,6 +195,7 @@ const refused = (input: DialplanInput, reason: string, cause: string) =>
 
 export function renderDialplan(input: DialplanInput): RenderedDialplan {
   const { call, route, destination } = input;
+  if (input.rejection) return refused(input, input.rejection, 'CALL_REJECTED');
   const toDestination = destinationActions[destination.destType];
   if (destinationUnchosen({ dest_type: destination.destType, dest_uuid: destination.destUuid, body: destination.body })) {
     return refused(input, `its ${destination.destType} destination is not chosen yet`, 'UNALLOCATED_NUMBER');

@@ -69,7 +69,8 @@ export function containsText(dialect: DialectName, column: string, needle: strin
     : sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
 
-function pageSize(query: ListQuery): { size: number; paged: boolean } {
+/** Rows per page and whether the client asked for paging (CONTRACT: no paging parameter, up to LIST_CAP rows). */
+export function pageSize(query: ListQuery): { size: number; paged: boolean } {
   const asked = query.perPage ?? query.page_size ?? query.pageSize;
   if (asked === undefined && query.page === undefined) return { size: LIST_CAP, paged: false };
   return { size: Math.min(asked ?? 20, LIST_CAP), paged: true };

@@ -6,14 +6,15 @@ import { decide, type Decision, type NumberPlans } from '../../routing/decide.js
 import type { CallerExtension } from '../../routing/dods.js';
 import { parseRecurrence } from '../../routing/recurrence.js';
 import type { Route, TimeSegment } from '../../routing/types.js';
+import { LiveRoutingLists } from '../blacklists/routing-lists.js';
 import { ROUTES_TOPIC, ROUTE_PARAM_REALM } from './store.js';
 
 const LOAD_CHUNK = 20_000;
 /** Entries (full rows, params) of the routes most recently fetched (verification, the dialplan); oldest out first. */
 const ROW_CACHE_SIZE = 20_000;
 
-type RouteColumns = Pick<Row<'routes'>, 'id' | 'name' | 'context' | 'prefix' | 'max_length' | 'disabled' | 'dest_type' | 'dest_uuid' | 'body' | 'dnc' | 'sdnc'>;
-const routeColumns = ['id', 'name', 'context', 'prefix', 'max_length', 'disabled', 'dest_type', 'dest_uuid', 'body', 'dnc', 'sdnc'] as const;
+type RouteColumns = Pick<Row<'routes'>, 'id' | 'name' | 'context' | 'prefix' | 'max_length' | 'disabled' | 'dest_type' | 'dest_uuid' | 'body' | 'dnc' | 'sdnc' | 'blacklist'>;
+const routeColumns = ['id', 'name', 'context', 'prefix', 'max_length', 'disabled', 'dest_type', 'dest_uuid', 'body', 'dnc', 'sdnc', 'blacklist'] as const;
 
 function toRoute(row: RouteColumns): Route {
   return {
@@ -28,6 +29,7 @@ function toRoute(row: RouteColumns): Route {
     body: row.body,
     dnc: row.dnc,
     sdnc: row.sdnc,
+    blacklist: row.blacklist === '' ? null : Number(row.blacklist),
   };
 }
 
@@ -216,6 +218,7 @@ export class RouteTable {
   private readonly live: LiveRouteIndex;
   private readonly rows: PerRouteCache<Row<'routes'>>;
   private readonly params: PerRouteCache<Row<'params'>[]>;
+  private readonly lists: LiveRoutingLists;
 
   constructor(
     db: Db,
@@ -227,11 +230,13 @@ export class RouteTable {
     this.live = new LiveRouteIndex(db, log);
     this.rows = new PerRouteCache((ids) => loadRows(db, ids));
     this.params = new PerRouteCache((ids) => loadParams(db, ids));
+    this.lists = new LiveRoutingLists(db);
   }
 
   async start(writes: WritePath): Promise<void> {
     await this.rows.start(writes);
     await this.params.start(writes);
+    await this.lists.start(writes);
     await this.live.start(writes);
   }
 
@@ -255,7 +260,14 @@ export class RouteTable {
   }
 
   async decide(call: { context: string; destNumber: string; callerNumber?: string; callerExtension?: CallerExtension; at?: Date }): Promise<Decision> {
-    const plans = await this.plans?.ready();
-    return decide(await this.live.ready(), { ...call, at: call.at ?? new Date(), zone: this.zone }, plans);
+    const [index, plans] = await Promise.all([this.live.ready(), this.plans?.ready()]);
+    const full = { ...call, at: call.at ?? new Date(), zone: this.zone };
+    // The chosen route's blacklist and tables are loaded on first use (or after they changed).
+    for (;;) {
+      const decision = decide(index, full, { lists: this.lists, plans });
+      const missing = this.lists.missingFor(decision.route);
+      if (missing.blacklists.length === 0 && missing.tables.length === 0) return decision;
+      await this.lists.load(missing);
+    }
   }
 }
