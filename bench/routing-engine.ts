@@ -26,7 +26,7 @@ const AT = new Date('2025-06-16T10:00:00+08:00');
 const ZONE = 'Asia/Shanghai';
 
 /** Deterministic PRNG (mulberry32), so every run measures the same routes and numbers. */
-function random(seed: number): (below: number) => number {
+export function random(seed: number): (below: number) => number {
   let state = seed >>> 0;
   return (below) => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -37,14 +37,14 @@ function random(seed: number): (below: number) => number {
   };
 }
 
-function digits(next: (below: number) => number, length: number): string {
+export function digits(next: (below: number) => number, length: number): string {
   let text = '';
   for (let i = 0; i < length; i++) text += String.fromCharCode(48 + next(10));
   return text;
 }
 
 /** Routes with unique (context, prefix, max_length): digit prefixes of 0–8, max_length max(3, prefix)–15. */
-function generateRoutes(count: number): { routes: Route[]; segments: TimeSegment[] } {
+export function generateRoutes(count: number): { routes: Route[]; segments: TimeSegment[] } {
   const next = random(count);
   const seen = new Set<string>();
   const routes: Route[] = [];
@@ -77,7 +77,7 @@ function generateRoutes(count: number): { routes: Route[]; segments: TimeSegment
  * digits to 3–15 digits, in that route's context. Uniformly random numbers would mostly stop at
  * the catch-all routes of a small set, measuring a shorter walk rather than a smaller index.
  */
-function generateCalls(routes: Route[], count: number): Call[] {
+export function generateCalls(routes: Route[], count: number): Call[] {
   const next = random(count + routes.length);
   return Array.from({ length: count }, () => {
     const { context, prefix } = routes[next(routes.length)]!;
@@ -86,7 +86,7 @@ function generateCalls(routes: Route[], count: number): Call[] {
   });
 }
 
-interface Timing {
+export interface Timing {
   median: number;
   p99: number;
 }
@@ -96,7 +96,7 @@ function percentile(sorted: number[], fraction: number): number {
 }
 
 /** Per-lookup microseconds, from the mean of each batch of `batch` lookups. */
-function time(calls: Call[], lookups: number, batch: number, lookup: (call: Call) => unknown): Timing {
+export function time(calls: Call[], lookups: number, batch: number, lookup: (call: Call) => unknown): Timing {
   const samples: number[] = [];
   let sink = 0;
   for (let done = 0; done < lookups; done += batch) {
@@ -140,7 +140,7 @@ const collectGarbage: () => void = (() => {
   return runInNewContext('gc') as () => void;
 })();
 
-function heapMb(): number {
+export function heapMb(): number {
   collectGarbage();
   return process.memoryUsage().heapUsed / 1024 / 1024;
 }

@@ -5,9 +5,12 @@ import { benchStartup } from './startup.js';
 import { benchDialplanHttp } from './dialplan-http.js';
 import { benchFreeSwitchCalls } from './freeswitch-calls.js';
 import { benchSofiaConf } from './sofia-conf.js';
+import { benchBlacklistImport, benchListsInDecide } from './blacklists.js';
 
 const sections: [string, () => Promise<string>][] = [
   ['Routing engine: decide() and best() against one SQL LIKE query per call (XUI)', benchRoutingEngine],
+  ['Blacklists and number translation in decide() at 1M routes', benchListsInDecide],
+  ['Import of 1M blacklist numbers over the API', benchBlacklistImport],
   ['Route verification over HTTP at 100k routes, against a bare Fastify route', benchHttpVerification],
   ['Start-up: spawn to first answered request', () => benchStartup([0, 1_000_000])],
   ['Dialplan fetches (POST /freeswitch/xml) over HTTP at 100k routes, against a bare Fastify route', benchDialplanHttp],

@@ -28,6 +28,12 @@ export interface Database {
   trunk_group_members: TrunkGroupMembersTable;
   route_codes: RouteCodesTable;
   extensions: ExtensionsTable;
+  hotlines: HotlinesTable;
+  dods: DodsTable;
+  blacklists: BlacklistsTable;
+  blacklist_numbers: BlacklistNumbersTable;
+  number_translations: NumberTranslationsTable;
+  number_translation_numbers: NumberTranslationNumbersTable;
   extension_features: ExtensionFeaturesTable;
 }
 
@@ -323,6 +329,62 @@ export interface ExtensionsTable extends Timestamps {
   auto_record: Generated<number>;
   disabled: Generated<number>;
   user_id: number | null;
+}
+
+/** A DID: calls to `line_number` (in a context with hotline_enabled) ring the extensions in `numbers`. */
+export interface HotlinesTable extends Timestamps {
+  id: Generated<number>;
+  line_number: string;
+  /** Extension numbers (extn), comma-separated. */
+  numbers: string;
+  /** Stored as given: the spec reserves both for later use. */
+  type: string;
+  ref_id: string;
+  description: string;
+}
+
+/** A DOD: the caller id `line_number` that extension `extn_id` presents on a way out. */
+export interface DodsTable extends Timestamps {
+  id: Generated<number>;
+  extn_id: number;
+  line_number: string;
+  /** GATEWAY (ref_id a gateway) or TRUNKS (ref_id a trunk). */
+  type: string;
+  ref_id: number;
+}
+
+export interface BlacklistsTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  /** 0 blacklist (listed numbers are refused), 1 whitelist (only listed numbers pass). */
+  list_type: number;
+  /** Which number is checked: 0 the caller, 1 the callee, 2 both. */
+  limit_user_type: number;
+}
+
+/** A number of a blacklist (`v`, matched as a prefix) with its label `k`. */
+export interface BlacklistNumbersTable extends Timestamps {
+  id: Generated<number>;
+  blacklist_id: number;
+  k: Generated<string>;
+  v: string;
+  disabled: Generated<number>;
+}
+
+export interface NumberTranslationsTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  /** exact: the whole number must equal original_number; prefix: the longest original_number starting it wins. */
+  type: string;
+}
+
+export interface NumberTranslationNumbersTable extends Timestamps {
+  id: Generated<number>;
+  table_id: number;
+  original_number: string;
+  nts_number: string;
 }
 
 /** Do-not-disturb and call forwards an extension set with function codes ('' for no forward). */

@@ -4,7 +4,7 @@
  * registrations its core database holds, and who is registered for the extensions list.
  */
 import type { RegistrationReport, RegistrationSource } from '../resources/extensions/registrations.js';
-import type { SwitchAnswer, SwitchStatusSource } from '../resources/status/switch-status.js';
+import type { SofiaProfileState, SwitchAnswer, SwitchStatusSource } from '../resources/status/switch-status.js';
 import type { SwitchOutcome, Switches } from './esl/switches.js';
 import { xmlStatusRecords } from './switch-effects.js';
 
@@ -39,6 +39,20 @@ function countOf(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/**
+ * `sofia xmlstatus` lists each profile once per transport it listens on (`<profile>` with name,
+ * type, data = URL, state), then aliases and gateways; the first entry of a name is kept.
+ */
+function profilesOf(text: string): SofiaProfileState[] | undefined {
+  if (!text.includes('<profiles>')) return undefined;
+  const profiles = new Map<string, SofiaProfileState>();
+  for (const field of xmlStatusRecords(text, 'profile')) {
+    const name = field('name');
+    if (field('type') === 'profile' && !profiles.has(name)) profiles.set(name, { name, url: field('data'), state: field('state') });
+  }
+  return [...profiles.values()];
+}
+
 export class EslSwitchStatus implements SwitchStatusSource, RegistrationSource {
   constructor(private readonly switches: Switches) {}
 
@@ -71,5 +85,9 @@ export class EslSwitchStatus implements SwitchStatusSource, RegistrationSource {
     }));
     const known = answers.filter((users): users is string[] => users !== undefined);
     return { users: new Set(known.flat()), answered: known.length };
+  }
+
+  async sofiaProfiles(): Promise<SwitchAnswer<SofiaProfileState[]>[]> {
+    return answered(await this.switches.apiAll('sofia', ['xmlstatus']), profilesOf);
   }
 }

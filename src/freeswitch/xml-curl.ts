@@ -6,15 +6,17 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { badRequest, unauthorized } from '../http/errors.js';
 import { blockLua } from '../resources/blocks/script.js';
 import { calledExtension } from '../resources/extension-features/features.js';
 import { trunksToDial } from '../resources/trunk-groups/dial-order.js';
+import { ringbackSound } from '../routing/dialplan-values.js';
 import { FUNCTION_CODE_CONTEXT, matchFunctionCode } from '../routing/function-codes.js';
 import { runFunctionCode } from './function-code-calls.js';
-import { renderDialplan } from './xml/dialplan.js';
+import { refusalOf } from '../routing/blacklist.js';
+import { renderDialplan, renderHotlineDialplan } from './xml/dialplan.js';
 import { renderDirectoryDomain, renderDirectoryUser } from './xml/directory.js';
 import { NOT_FOUND_DOCUMENT, UnrenderableValueError } from './xml/document.js';
 import { XmlSources, type FormFields, type XmlFetch, type XmlSource } from './xml/registry.js';
@@ -42,20 +44,23 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  * Compares `Authorization: Basic …` with the expected credentials in constant time: both sides
  * are hashed first, so neither the length nor the content of the secret leaks through timing.
  */
-function basicAuthGuard(credentials: { user: string; password: string }) {
+function basicAuthGuard(credentials: { user: string; password: string }): onRequestHookHandler {
   const expected = digest(`${credentials.user}:${credentials.password}`);
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  // Not async: FreeSWITCH fetches on every call, and a promise per fetch costs more than the check.
+  return (request, reply, done) => {
     const header = request.headers.authorization ?? '';
     const given = /^basic +(\S+)$/i.exec(header)?.[1];
     const decoded = given === undefined ? '' : Buffer.from(given, 'base64').toString('utf8');
-    if (given !== undefined && timingSafeEqual(digest(decoded), expected)) return;
+    if (given !== undefined && timingSafeEqual(digest(decoded), expected)) return done();
     reply.header('www-authenticate', 'Basic realm="switchboard", charset="UTF-8"');
-    throw unauthorized('FreeSWITCH XML fetches need the HTTP basic auth credentials of FREESWITCH_XML_USER/FREESWITCH_XML_PASSWORD');
+    done(unauthorized('FreeSWITCH XML fetches need the HTTP basic auth credentials of FREESWITCH_XML_USER/FREESWITCH_XML_PASSWORD'));
   };
 }
 
 /** A form value as sent: `+` is a space; a percent-escape that does not decode stays as sent (as input.ts reads forms). */
 function decodeFormValue(text: string): string {
+  // Most values (numbers, contexts) are sent as they are: nothing to decode.
+  if (!text.includes('%') && !text.includes('+')) return text;
   const spaced = text.replaceAll('+', ' ');
   try {
     return decodeURIComponent(spaced);
@@ -97,6 +102,12 @@ function fetchOf(form: FormFields): XmlFetch {
   };
 }
 
+/** Writes refuse a ringback_tone that names no sound; a row from before that check rings as default. */
+function ringbackOf(ringbackTone: string): string {
+  const ringback = ringbackSound(ringbackTone);
+  return 'sound' in ringback ? ringback.sound : '';
+}
+
 /** The dialplan: the routing engine's decision for the call, rendered as one extension. */
 function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource {
   return async ({ fields }) => {
@@ -110,19 +121,30 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
       if (refusal) app.log.warn({ context, destNumber: dialled, callerNumber }, `call hung up: ${refusal}`);
       return document;
     }
-    const decision = await app.routeTable.decide({ context, destNumber: dialled, callerNumber });
+    const domainName = fields.get('variable_domain_name');
+    // Set by FreeSWITCH only when the caller passed digest authentication as that extension.
+    const authenticatedUser = fields.get('variable_user_name');
+    const callerExtension = authenticatedUser ? { extn: authenticatedUser, domain: domainName ?? '' } : undefined;
+    const decision = await app.routeTable.decide({ context, destNumber: dialled, callerNumber, ...(callerExtension ? { callerExtension } : {}) });
+    if (decision.did?.applied) {
+      const rendered = renderHotlineDialplan({ call: { context, destNumber: dialled }, extensions: decision.did.hotline.extensions });
+      if (rendered.refusal) app.log.warn({ context, destNumber: dialled, callerNumber }, `call hung up: ${rendered.refusal}`);
+      return rendered.document;
+    }
     if (!decision.route || !decision.destination) return null;
     const [row] = await app.routeTable.rowsOf([decision.route.id]);
     // Deleted since the decision: the next fetch decides without it.
     if (!row) return null;
     const params = (await app.routeTable.paramsOf(row.id)).filter((param) => param.disabled === 0);
+    const rejection = decision.blacklist && refusalOf(decision.blacklist);
     const rendered = renderDialplan({
       call: {
         context,
         destNumber: decision.destNumber,
         callerNumber: decision.callerNumber ?? callerNumber,
-        domainName: fields.get('variable_domain_name'),
+        domainName,
         autoRecord: fields.get('variable_auto_record') === 'true',
+        dodLineNumber: decision.dod?.lineNumber,
       },
       route: {
         id: row.id,
@@ -133,14 +155,17 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         mediaCodec: row.media_codec,
         proxyMedia: row.proxy_media !== 0,
         params: params.map(({ k, v }) => ({ k, v })),
+        ringback: row.ringback_enabled === 1 ? ringbackOf(row.ringback_tone) : '',
       },
       destination: {
         ...decision.destination,
-        trunks: await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid),
-        called: decision.destination.destType === 'FS_DEST_USER' ? await calledExtension(app.db.kysely, decision.destNumber, fields.get('variable_domain_name') || undefined) : undefined,
+        // A refused call takes no turn of a trunk group's rotation.
+        trunks: rejection ? [] : await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid),
+        called: decision.destination.destType === 'FS_DEST_USER' && !rejection ? await calledExtension(app.db.kysely, decision.destNumber, domainName || undefined) : undefined,
         blockLua: decision.destination.destType === 'FS_DEST_IVRBLOCK' ? await blockLua(app.db.kysely, decision.destination.destUuid) : undefined,
       },
       recordingsDir,
+      rejection,
     });
     if (rendered.refusal) {
       app.log.warn({ context, destNumber: dialled, callerNumber, routeId: row.id }, `call hung up: ${rendered.refusal}`);

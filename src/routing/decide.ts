@@ -1,10 +1,16 @@
 /**
  * Routing decision for one call, with the reasons behind it, for both the dialplan and route
- * verification. The stages run in XUI's order: choose the route, let a time segment override its
- * destination, transform the numbers. Blacklists and number-translation tables are future stages
- * between choosing the route and transforming the numbers; each adds its own field to `Decision`.
+ * verification. The stages run in XUI's order: choose the route, let its blacklist judge the call
+ * (blacklist.ts), let a time segment override its destination, transform the numbers (a dnc/sdnc
+ * rule, or the translation table it names: number-translation.ts). A DID (hotlines.ts) goes before
+ * them all and, when it applies, instead of them; a DOD (dods.ts) replaces the caller number once
+ * the destination is known, before sdnc.
  */
+import { judge, type BlacklistVerdict, type RoutingLists } from './blacklist.js';
+import type { CallerExtension, Dod, DodIndex } from './dods.js';
+import type { HotlineIndex, HotlineMatch } from './hotlines.js';
 import { applyNumberTransform } from './number-transform.js';
+import { translate, translationTableOf, type Translation } from './number-translation.js';
 import { recurrenceContains } from './recurrence.js';
 import { compareRoutes, type RouteIndex } from './route-index.js';
 import type { Route, TimeSegment } from './types.js';
@@ -16,6 +22,14 @@ export interface Call {
   at: Date;
   /** IANA zone in which time segments read their wall-clock times (the server's TZ). */
   zone: string;
+  /** The extension placing the call, as the switch authenticated it; its DODs apply. */
+  callerExtension?: CallerExtension | undefined;
+}
+
+/** The DIDs and DODs a decision consults; without them none applies. */
+export interface NumberPlans {
+  hotlines: HotlineIndex;
+  dods: DodIndex;
 }
 
 export type RouteOutcome = 'chosen' | 'disabled' | 'too_long' | 'outranked';
@@ -57,21 +71,47 @@ export interface Decision {
   /** Routes of the call's context whose prefix matches, in decision order. Computed on first read. */
   readonly considered: ConsideredRoute[];
   readonly segments: ConsideredSegment[];
+  /** The DID of the dialled number, if any; when `applied`, the call rings its extensions and `route` is null. */
+  readonly did: HotlineMatch | null;
+  /** The DOD whose line number became the caller number, if any. */
+  readonly dod: Dod | null;
+  /** The route's blacklist and what it made of the call; null when the route names none. */
+  readonly blacklist: BlacklistVerdict | null;
+  /** The translation tables dnc/sdnc named, and what they did, called number first. */
+  readonly translations: Translation[];
 }
 
-export function decide(index: RouteIndex, call: Call): Decision {
+/** The data of the stages beyond routes: without `lists` no blacklist or table applies, without `plans` no DID or DOD. */
+export interface RoutingStages {
+  lists?: RoutingLists | undefined;
+  plans?: NumberPlans | undefined;
+}
+
+export function decide(index: RouteIndex, call: Call, { lists, plans }: RoutingStages = {}): Decision {
+  const did = plans?.hotlines.match(call.context, call.destNumber) ?? null;
+  if (did?.applied) {
+    return new LazilyExplainedDecision(null, null, call.destNumber, call.callerNumber, [], null, [], [], call.destNumber, did, null);
+  }
   const route = index.best(call.context, call.destNumber);
   const { destination, segments } = route === null
     ? { destination: null, segments: [] }
     : chooseDestination(route, index.timeSegments(route.id), call);
+  const dod = destination && call.callerExtension && plans ? plans.dods.lineFor(call.callerExtension, destination) : null;
+  const callerNumber = dod?.lineNumber ?? call.callerNumber;
+  const listed = route?.blacklist == null ? undefined : lists?.blacklist(route.blacklist);
+  const translations: Translation[] = [];
   return new LazilyExplainedDecision(
     route,
     destination,
-    transform(call.destNumber, route?.dnc),
-    call.callerNumber === undefined ? undefined : transform(call.callerNumber, route?.sdnc),
+    transform(call.destNumber, route?.dnc, lists, translations),
+    callerNumber === undefined ? undefined : transform(callerNumber, route?.sdnc, lists, translations),
     segments,
+    listed === undefined ? null : judge(listed, call.callerNumber ?? '', call.destNumber),
+    translations,
     index.routeListsOnPath(call.context, call.destNumber),
     call.destNumber,
+    did,
+    dod,
   );
 }
 
@@ -91,8 +131,12 @@ class LazilyExplainedDecision implements Decision {
     readonly destNumber: string,
     readonly callerNumber: string | undefined,
     readonly segments: ConsideredSegment[],
+    readonly blacklist: BlacklistVerdict | null,
+    readonly translations: Translation[],
     routeLists: readonly (readonly Route[])[],
     dialled: string,
+    readonly did: HotlineMatch | null,
+    readonly dod: Dod | null,
   ) {
     this.#routeLists = routeLists;
     this.#dialled = dialled;
@@ -104,13 +148,21 @@ class LazilyExplainedDecision implements Decision {
   }
 
   toJSON(): Decision {
-    const { route, destination, destNumber, callerNumber, considered, segments } = this;
-    return { route, destination, destNumber, callerNumber, considered, segments };
+    const { route, destination, destNumber, callerNumber, considered, segments, did, dod, blacklist, translations } = this;
+    return { route, destination, destNumber, callerNumber, considered, segments, did, dod, blacklist, translations };
   }
 }
 
-function transform(number: string, rule: string | undefined): string {
-  return rule === undefined || rule === '' ? number : applyNumberTransform(number, rule);
+function transform(number: string, rule: string | undefined, lists: RoutingLists | undefined, translations: Translation[]): string {
+  if (rule === undefined || rule === '') return number;
+  const tableId = translationTableOf(rule);
+  if (tableId === null) return applyNumberTransform(number, rule);
+  // A table that is not there (no lists given) translates nothing.
+  const table = lists?.translationTable(tableId);
+  if (table === undefined) return number;
+  const translation = translate(table, number);
+  translations.push(translation);
+  return translation.to;
 }
 
 function chooseDestination(route: Route, timeSegments: readonly TimeSegment[], call: Call) {

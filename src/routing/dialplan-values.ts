@@ -117,6 +117,36 @@ export interface DestinationValues {
 }
 
 /** Why this destination cannot be rendered into a dialplan, or null. */
+/** Destination types whose `dest_uuid` must name an object (the spec's create-route table). */
+export const DEST_TYPES_NEEDING_UUID: ReadonlySet<string> = new Set([
+  'FS_DEST_GATEWAY',
+  'FS_DEST_USERGW',
+  'FS_DEST_IVRBLOCK',
+  'FS_DEST_MEETING_ROOM',
+  'FS_DEST_CONFERENCE_ROOM',
+  'FS_DEST_CTI',
+  'FS_DEST_IVR',
+  'FS_DEST_DISTRIBUTORS',
+  'FS_DEST_CLUSTER_TRUNK',
+  'FS_DEST_CLUSTER_TRUNK_GROUP',
+]);
+
+/** Destination types whose target is `body` itself (an address, a script) or a list in `dest_uuid`. */
+const TARGET_IN_BODY: ReadonlySet<string> = new Set(['FS_DEST_IP', 'FS_DEST_SCRIPT']);
+const TARGET_IN_LIST: ReadonlySet<string> = new Set(['FS_DEST_RING_EXTNS', 'FS_DEST_SEQ_EXTNS']);
+
+/**
+ * Whether the destination's type is set but what it points at is not chosen yet: CherryPBX's
+ * create-route dialog sends the type only, and the object, address or extensions are chosen
+ * afterwards on the route's page. Such a route is stored; calls that reach it are refused.
+ */
+export function destinationUnchosen(destination: DestinationValues): boolean {
+  if (DEST_TYPES_NEEDING_UUID.has(destination.dest_type) || TARGET_IN_LIST.has(destination.dest_type)) {
+    return (destination.dest_uuid ?? '') === '';
+  }
+  return TARGET_IN_BODY.has(destination.dest_type) && (destination.body ?? '').trim() === '';
+}
+
 export function destinationProblem(destination: DestinationValues, prefix = ''): ValueProblem | null {
   const body = destination.body ?? '';
   const destUuid = destination.dest_uuid ?? '';
@@ -150,6 +180,36 @@ export interface RouteValues {
   sdnc?: string | undefined;
   /** Comma-joined, as stored. */
   media_codec?: string | undefined;
+  ringback_tone?: string | undefined;
+}
+
+/**
+ * What a ringback may play, as FreeSWITCH's `ringback` variable takes it: a tone, a stream, or a
+ * sound file; nothing FreeSWITCH would expand (`$`, `{}`) and no spaces.
+ */
+const RINGBACK_SOUND = /^(?:tone_stream:\/\/[A-Za-z0-9%(),.;=+-]+|local_stream:\/\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*|silence_stream:\/\/\d{1,7}|(?:\/[A-Za-z0-9_.+@=-]+)+)$/;
+
+/**
+ * The sound a route's `ringback_tone` names, or a problem. CherryPBX's route page stores the tone
+ * picked as JSON, `{"media_path":"tone_stream://%(1000,4000,450)","media_k":"cn-ring",…}`, and
+ * reads it back with JSON.parse (anything else breaks the page), so that is the only form taken;
+ * '' is none.
+ */
+export function ringbackSound(text: string): { sound: string } | { problem: string } {
+  if (text === '') return { sound: '' };
+  const shape = 'must be "" or JSON like {"media_path":"tone_stream://%(1000,4000,450)"}, as CherryPBX\'s route page stores it';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: shape };
+  }
+  const path = (parsed as { media_path?: unknown } | null)?.media_path;
+  if (typeof parsed !== 'object' || Array.isArray(parsed) || typeof path !== 'string') return { problem: shape };
+  if (!RINGBACK_SOUND.test(path) || path.includes('/../')) {
+    return { problem: `media_path "${path}" must be tone_stream://<tone>, local_stream://<name>, silence_stream://<ms> or an absolute sound file path` };
+  }
+  return { sound: path };
 }
 
 /**
@@ -161,6 +221,8 @@ export function routeProblem(route: RouteValues): ValueProblem | null {
     const problem = textProblem(field, route[field]);
     if (problem) return problem;
   }
+  const ringback = ringbackSound(route.ringback_tone ?? '');
+  if ('problem' in ringback) return { field: 'ringback_tone', problem: ringback.problem };
   const codecs = route.media_codec ? route.media_codec.split(',') : [];
   const badCodec = codecs.find((codec) => !CODEC.test(codec));
   if (badCodec !== undefined) return { field: 'media_codec', problem: `"${badCodec}" is not a codec name (like PCMU or opus@48000h@20i)` };

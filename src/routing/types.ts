@@ -20,6 +20,8 @@ export interface Route {
   dnc: string;
   /** Caller-number transform, see number-transform.ts. */
   sdnc: string;
+  /** Id of the blacklist that judges the route's calls (blacklist.ts); absent or null: none. */
+  blacklist?: number | null;
 }
 
 /** A `time_recurrences` row: while `recurrence` contains "now" it overrides the route's destination. */

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
 import { createdId } from '../helpers/assertions.js';
+import { destinationId, freshContext } from '../helpers/routing.js';
 
 let made = 0;
 const unique = (what: string) => `${what}-${++made}`;
@@ -182,5 +183,132 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     assert.ok(!Number.isNaN(parseFloat(disk.usage)));
     const memory = (await server().get('/api/status/memory')).body;
     assert.strictEqual(typeof memory.physical_memory_usage, 'number');
+  });
+
+  test('dashboard: the disk and memory graphs read /api/rrdgraphs/<figure>?days=1 as rows with a number first; no samples are kept, so none', async () => {
+    for (const figure of ['disk', 'memory']) {
+      const reply = await server().get(`/api/rrdgraphs/${figure}?days=1`);
+      assert.equal(reply.status, 200, figure);
+      assert.deepEqual(reply.body, [], figure);
+    }
+    assert.equal((await server().get('/api/rrdgraphs/uptime')).status, 400);
+  });
+
+  test('route create dialog: it sends the destination type only; the route is stored, calls to it are refused until the route page chooses the destination', async () => {
+    const context = await freshContext(server());
+    // Exactly what the dialog posts (routes/components/create-route-dialog.tsx).
+    const dialog = { name: unique('to ivr'), description: '', prefix: '9', max_length: 12, context, dest_type: 'FS_DEST_IVR' };
+    const created = await server().post('/api/routes', dialog);
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const id = created.body.data.id;
+    assert.deepEqual([created.body.data.dest_uuid, created.body.data.body], ['', '']);
+    const fetchForm = new URLSearchParams({ section: 'dialplan', 'Hunt-Context': context, 'Hunt-Destination-Number': '9001', 'Caller-Caller-ID-Number': '1000' });
+    const refused = await server().request('POST', '/freeswitch/xml', fetchForm.toString(), { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.match(String(refused.body), /FS_DEST_IVR destination is not chosen yet/);
+    assert.match(String(refused.body), /<action application="hangup" data="UNALLOCATED_NUMBER"\/>/);
+    // The route page saves its whole form with the destination chosen.
+    const ivr = await destinationId(server(), 'FS_DEST_IVR');
+    const shown = (await server().get(`/api/routes/${id}?with_params=true`)).body;
+    const saved = await server().put(`/api/routes/${id}`, { ...shown, dest_uuid: ivr });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const after = (await server().get(`/api/routes/${id}`)).body;
+    assert.equal(after.dest_uuid, ivr);
+    assert.notEqual(after.body, '');
+    const routed = await server().request('POST', '/freeswitch/xml', fetchForm.toString(), { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.match(String(routed.body), new RegExp(`<action application="ivr" data="${after.body}"/>`));
+    for (const destType of ['FS_DEST_IP', 'FS_DEST_GATEWAY', 'FS_DEST_RING_EXTNS']) {
+      const waiting = await server().post('/api/routes', { ...dialog, name: unique('waiting'), prefix: `9${made}`, dest_type: destType });
+      assert.equal(waiting.status, 200, `${destType}: ${JSON.stringify(waiting.body)}`);
+    }
+    const bogus = await server().post('/api/routes', { ...dialog, name: unique('bogus'), prefix: '99', dest_uuid: '999999' });
+    assert.equal(bogus.status, 400, 'a chosen destination is still checked');
+  });
+
+  test('SIP page: the global settings list is data[] of {id, k, v} with disabled === "0" (a string) for the enabled switch, and sip_status answers without a switch', async () => {
+    const reply = await server().get('/api/params/realm/SOFIAGLOBALS');
+    assert.equal(reply.status, 200);
+    assert.ok(reply.body.data.length > 0, 'the seeded log-level');
+    for (const row of reply.body.data) {
+      assert.strictEqual(typeof row.id, 'number');
+      assert.strictEqual(typeof row.k, 'string');
+      assert.strictEqual(typeof row.v, 'string');
+      assert.ok(row.disabled === '0' || row.disabled === '1', JSON.stringify(row));
+    }
+    assert.ok(reply.body.data.some((row: { k: string; disabled: string }) => row.k === 'log-level' && row.disabled === '0'));
+    const status = await server().get('/api/sip_profiles/sip_status');
+    assert.equal(status.status, 200);
+    assert.deepEqual(status.body.profiles, {});
+  });
+
+  test('SIP profile page: the profile list is a bare array whose disabled === 0 (a number) shows enabled', async () => {
+    const created = await server().post('/api/sip_profiles', { name: unique('prof').replace('-', ''), description: '' });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const list = (await server().get('/api/sip_profiles')).body;
+    assert.ok(Array.isArray(list));
+    for (const profile of list) assert.strictEqual(profile.disabled, 0);
+  });
+
+  test('media page: GET /api/check/clean-file answers {msg} (msg === "Already Running" shows the cancel button); no deletion is ever scheduled', async () => {
+    const check = await server().get('/api/check/clean-file');
+    assert.deepEqual([check.status, check.body], [200, { msg: 'Not Running' }]);
+    const schedule = await server().delete('/api/media_files/regular/3Month/true');
+    assert.equal(schedule.status, 501);
+    assert.match(schedule.body.message, /not supported/);
+    assert.equal((await server().delete('/api/media_files/cancel/regular')).status, 200);
+    assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Not Running' });
+  });
+
+  test('route detail page: ringback_tone is the JSON the tone picker stores and JSON.parse reads back (media_k shown); with ringback_enabled the caller hears its media_path', async () => {
+    const context = await freshContext(server());
+    const route = await createRoute(server(), { context, prefix: '5', dest_type: 'FS_DEST_SYSTEM', body: 'answer' });
+    const tone = ((await server().get('/api/dicts?realm=TONE')).body as { id: number; k: string; v: string }[]).find((row) => row.k === 'cn-ring')!;
+    // The picker's option value (routes/[id]/page.tsx), saved with the rest of the advanced section.
+    const picked = JSON.stringify({ media_id: tone.id, media_path: `tone_stream://${tone.v}`, media_type: 'RINGTONE', media_k: tone.k });
+    const shown = (await server().get(`/api/routes/${route.id}?with_params=true`)).body;
+    assert.strictEqual(shown.ringback_tone, '', 'falsy: the page shows "-" without parsing');
+    const saved = await server().put(`/api/routes/${route.id}`, { ...shown, ringback_enabled: '1', ringback_tone: picked });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const after = (await server().get(`/api/routes/${route.id}`)).body;
+    assert.strictEqual(after.ringback_enabled, 1);
+    assert.equal(JSON.parse(after.ringback_tone).media_k, 'cn-ring');
+    const fetchForm = new URLSearchParams({ section: 'dialplan', 'Hunt-Context': context, 'Hunt-Destination-Number': '5001', 'Caller-Caller-ID-Number': '1000' }).toString();
+    const dialplan = async () => String((await server().request('POST', '/freeswitch/xml', fetchForm, { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body);
+    assert.match(await dialplan(), /<action application="set" data="ringback=tone_stream:\/\/%\(1000,4000,450\)"\/>/);
+    await server().put(`/api/routes/${route.id}`, { ringback_enabled: '0' });
+    assert.doesNotMatch(await dialplan(), /ringback=/);
+    // Anything JSON.parse would choke on would break the page: refused, naming the field.
+    for (const bad of ['%(1000,4000,450)', '{"media_path":"tone_stream://${evil}"}', '[]']) {
+      const refused = await server().put(`/api/routes/${route.id}`, { ringback_tone: bad });
+      assert.equal(refused.status, 400, bad);
+      assert.match(refused.body.message, /^ringback_tone: /);
+    }
+  });
+
+  test('gateway detail page: relevance_info/:id answers {routes, dods, distributors}: the routes and the DODs using the gateway', async () => {
+    const gateway = await destinationId(server(), 'FS_DEST_GATEWAY');
+    const unused = (await server().get(`/api/gateways/relevance_info/${gateway}`)).body;
+    assert.deepEqual(unused, { routes: [], dods: [], distributors: [] });
+    const route = await createRoute(server(), { dest_type: 'FS_DEST_GATEWAY', dest_uuid: gateway });
+    const used = await server().get(`/api/gateways/relevance_info/${gateway}`);
+    assert.equal(used.status, 200);
+    assert.deepEqual(used.body.routes.map(({ id, name, prefix }: Record<string, unknown>) => ({ id, name, prefix })), [{ id: route.id, name: route.name, prefix: route.prefix }]);
+    const { name } = (await server().get(`/api/gateways/${gateway}`)).body;
+    const extn = String(80_000 + Math.floor(Math.random() * 10_000));
+    createdId(await server().post('/api/extensions', { extn, password: 'secret-1', context: 'context-1' }));
+    const line_number = `86${extn}`;
+    const dod = createdId(await server().post('/api/dods', { line_number, extn, type: 'GATEWAY', name }));
+    assert.deepEqual((await server().get(`/api/gateways/relevance_info/${gateway}`)).body.dods, [{ id: dod, line_number }]);
+    assert.equal((await server().get('/api/gateways/relevance_info/999999')).status, 404);
+  });
+
+  test('gateway pages: the create dialog sends register "true"/"false"; the detail\'s register switch is on for "yes", and saving it sends "yes"/"no"', async () => {
+    const created = await server().post('/api/gateways', { name: unique('gw').replace('-', ''), realm: '192.0.2.10', username: 'walker', password: 'secret-1', register: 'true' });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const id = created.body.data;
+    const shown = (await server().get(`/api/gateways/${id}`)).body;
+    assert.strictEqual(shown.register, 'yes');
+    assert.strictEqual(shown.disabled, '0');
+    assert.equal((await server().put(`/api/gateways/${id}`, { register: 'no' })).status, 200);
+    assert.strictEqual((await server().get(`/api/gateways/${id}`)).body.register, 'no');
   });
 });

@@ -86,6 +86,15 @@ describeWithFreeSwitch('FreeSWITCH routes real calls through Switchboard', (both
     assert.match(freeswitch.log(), /mod_xml_curl/);
   });
 
+  test('the LOCAL_STREAM dict names streams FreeSWITCH runs (mod_local_stream, local_stream.conf)', async () => {
+    const { server, freeswitch } = both();
+    const shown = await freeswitch.api('local_stream', 'show');
+    const running = new Set(shown.split('\n').map((line) => line.split(',')[0]).filter(Boolean));
+    const dict = (await server.get('/api/dicts?realm=LOCAL_STREAM')).body as { v: string }[];
+    assert.ok(dict.length > 0);
+    for (const { v } of dict) assert.ok(running.has(v.replace('local_stream://', '')), `${v} among ${shown}`);
+  });
+
   test('FreeSWITCH fetches from Switchboard over its xml_curl binding, with the basic auth credentials', async () => {
     const { server, freeswitch } = both();
     const probe = '<document type="freeswitch/xml"><section name="configuration"><configuration name="probe.conf"><settings><param name="answered-by" value="switchboard"/></settings></configuration></section></document>';

@@ -163,7 +163,7 @@ describeOnEachDatabase('POST /freeswitch/xml: the dialplan', (server) => {
       [{ dest_type: 'FS_DEST_SYSTEM', body: 'answer\nplay-back now' }, 'body'],
       [{ dest_type: 'FS_DEST_SYSTEM', body: 'answer\u0007' }, 'body'],
       [{ dest_type: 'FS_DEST_IP', body: '10.0.0.1,sofia/gateway/x' }, 'body'],
-      [{ dest_type: 'FS_DEST_IP', body: '' }, 'body'],
+      [{ dest_type: 'FS_DEST_IP', body: ' :5060' }, 'body'],
       [{ dest_type: 'FS_DEST_SCRIPT', body: 'a.lua\nb.lua' }, 'body'],
       [{ dest_type: 'FS_DEST_RING_EXTNS', dest_uuid: '1001,1002' }, 'dest_uuid'],
       [{ dest_type: 'FS_DEST_SEQ_EXTNS', dest_uuid: JSON.stringify([{ extn: '1001|a b' }]) }, 'dest_uuid'],

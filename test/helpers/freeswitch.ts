@@ -199,6 +199,8 @@ export class FreeSwitch {
     });
     if (options.staticDialplan !== undefined) useStaticDialplan(join(dir, 'conf'), options.staticDialplan);
     for (const sub of ['log', 'db', 'run', 'storage', 'recordings', 'temp', 'cache', 'certs', 'sounds']) mkdirSync(join(dir, sub));
+    // local_stream_dir of freeswitch/vars.xml: the music-on-hold streams play the files in it.
+    mkdirSync(join(dir, 'sounds', 'music', '8000'), { recursive: true });
     const freeswitch = new FreeSwitch(dir, ports, eventSocketPassword);
     await freeswitch.launch();
     return freeswitch;

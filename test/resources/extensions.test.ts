@@ -242,11 +242,10 @@ describeOnEachDatabase('extensions', (server) => {
     assert.deepEqual(Object.keys(gateways.body.data[0]).sort(), ['domain', 'extn', 'id']);
   });
 
-  test('the detail lists what DID and DOD resources contribute, through the registry', async () => {
-    const id = await createExtension(server());
-    server().app.extensionDetails.contribute('dids', async (_db, extension) => [{ line_number: `8888${extension.extn}` }]);
-    const extension = await detail(server(), id);
-    assert.deepEqual(extension.dids, [{ line_number: `8888${extension.extn}` }]);
+  // The DID and DOD resources contribute their rows (test/resources/hotlines.test.ts, dods.test.ts).
+  test('the detail carries the extension\'s DIDs and DODs, [] when it has none', async () => {
+    const extension = await detail(server(), await createExtension(server()));
+    assert.deepEqual(extension.dids, []);
     assert.deepEqual(extension.dods, []);
   });
 });

@@ -24,6 +24,15 @@ answering.onApi(/^json /, ({ args }) => (JSON.parse(args).command === 'status'
   ? JSON.stringify({ command: 'status', data: '', status: 'success', response: FREESWITCH_STATUS })
   : '-ERR unexpected\n'));
 answering.onApi('show registrations count', '\n3 total.\n\n');
+// What FreeSWITCH 1.10.12 answered to `sofia xmlstatus` on freeswitch/ (a profile per transport, gateways between).
+answering.onApi('sofia xmlstatus', [
+  '<?xml version="1.0" encoding="ISO-8859-1"?>', '<profiles>',
+  '<profile>', '<name>public</name>', '<type>profile</type>', '<data>sip:mod_sofia@127.0.0.1:5080</data>', '<state>RUNNING (0)</state>', '</profile>',
+  '<gateway>', '<name>carrier</name>', '<type>gateway</type>', '<data>sip:walker@192.0.2.10</data>', '<state>FAIL_WAIT</state>', '</gateway>', ' (retry: 16s)',
+  '<profile>', '<name>internal</name>', '<type>profile</type>', '<data>sip:mod_sofia@127.0.0.1:5060</data>', '<state>RUNNING (0)</state>', '</profile>',
+  '<profile>', '<name>internal</name>', '<type>profile</type>', '<data>sips:mod_sofia@127.0.0.1:5061;transport=tls</data>', '<state>RUNNING (0) (TLS)</state>', '</profile>',
+  '</profiles>', '',
+].join('\n'));
 const gone = await FakeEslPeer.start();
 await gone.close();
 const answeringName = `127.0.0.1:${answering.port}`;
@@ -111,6 +120,18 @@ describeOnEachDatabase('dashboard: the switches, over the Event Socket (one down
       switches: [{ switch: goneName, connected: false }, { switch: answeringName, connected: true, register_count: 3 }],
     });
   });
+
+  test('SIP page: sip_profiles/sip_status gives profiles.<name>.info.url and .status.state as the switch reports them, gateways left out', async () => {
+    const reply = await server().get('/api/sip_profiles/sip_status');
+    assert.equal(reply.status, 200);
+    assert.deepEqual(reply.body, {
+      connected: true,
+      profiles: {
+        public: { info: { url: 'sip:mod_sofia@127.0.0.1:5080' }, status: { state: 'RUNNING (0)' }, switch: answeringName },
+        internal: { info: { url: 'sip:mod_sofia@127.0.0.1:5060' }, status: { state: 'RUNNING (0)' }, switch: answeringName },
+      },
+    });
+  });
 }, { switches: oneUp });
 
 describeOnEachDatabase('dashboard: every switch down', (server) => {
@@ -121,5 +142,7 @@ describeOnEachDatabase('dashboard: every switch down', (server) => {
     for (const figure of ['uptime', 'sessions', 'idleCPU', 'version']) assert.ok(!(figure in stats.body), figure);
     const sip = await server().get('/api/sip_status');
     assert.deepEqual(sip.body, { connected: false, message: 'no switch connected', switches: [{ switch: goneName, connected: false }] });
+    const profiles = await server().get('/api/sip_profiles/sip_status');
+    assert.deepEqual([profiles.status, profiles.body], [200, { connected: false, message: 'no switch connected', profiles: {} }]);
   });
 }, { switches: allDown });

@@ -9,6 +9,8 @@ import { trunks } from './0006-trunks.js';
 import { consoleSupport } from './0007-console.js';
 import { extensions } from './0008-extensions.js';
 import { users } from './0009-users.js';
+import { blacklistsNumberTranslation } from './0010-blacklists-number-translation.js';
+import { didsDods } from './0011-dids-dods.js';
 import { extensionFeatures } from './0012-extension-features.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
@@ -23,6 +25,8 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0007-console': consoleSupport(dialect),
     '0008-extensions': extensions(dialect),
     '0009-users': users(),
+    '0010-blacklists-number-translation': blacklistsNumberTranslation(dialect),
+    '0011-dids-dods': didsDods(dialect),
     '0012-extension-features': extensionFeatures(),
   };
 }

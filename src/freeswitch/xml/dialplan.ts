@@ -4,7 +4,7 @@
  * results, auto-record, the route's enabled params, the codec list, media bypass, then the
  * destination's own actions.
  */
-import { extensionList, isDialable, isDomainName, systemLines, type DialplanLine } from '../../routing/dialplan-values.js';
+import { destinationUnchosen, extensionList, isDialable, isDomainName, systemLines, type DialplanLine } from '../../routing/dialplan-values.js';
 import { freeswitchDocument, type XmlElement } from './document.js';
 import { userBridgeActions, type CalledExtension } from './user-features.js';
 
@@ -18,6 +18,8 @@ export interface DialplanCall {
   domainName: string | undefined;
   /** The channel's `auto_record` (the directory sets it for users who record every call). */
   autoRecord: boolean;
+  /** The line number of the calling extension's DOD on this way out; `callerNumber` derives from it. */
+  dodLineNumber?: string | undefined;
 }
 
 export interface DialplanRoute {
@@ -32,6 +34,8 @@ export interface DialplanRoute {
   proxyMedia: boolean;
   /** The route's enabled params, in run order. */
   params: readonly { k: string; v: string }[];
+  /** What the caller hears while the destination rings ('' or absent: FreeSWITCH's default). */
+  ringback?: string | undefined;
 }
 
 /** The destination after time segments. */
@@ -59,6 +63,8 @@ export interface DialplanInput {
   destination: DialplanDestination;
   /** Where auto-recordings go, on the switch's file system. */
   recordingsDir: string;
+  /** Why the route's blacklist refuses the call (it is hung up with CALL_REJECTED), or null. */
+  rejection?: string | null;
 }
 
 export interface RenderedDialplan {
@@ -154,7 +160,7 @@ function autoRecordActions(route: DialplanRoute, call: DialplanCall, recordingsD
 /** Why the numbers this call brings cannot go into its dialplan, or null. */
 function unsafeCallValue({ route, call }: DialplanInput): string | null {
   if (!isDialable(call.destNumber)) return `called number ${JSON.stringify(call.destNumber)} has characters a dial string cannot carry`;
-  if (route.sdnc !== '' && !isDialable(call.callerNumber)) {
+  if ((route.sdnc !== '' || call.dodLineNumber !== undefined) && !isDialable(call.callerNumber)) {
     return `caller number ${JSON.stringify(call.callerNumber)} has characters a dial string cannot carry`;
   }
   if (call.domainName !== undefined && call.domainName !== '' && !isDomainName(call.domainName)) {
@@ -182,17 +188,21 @@ export function extensionDocument(context: string, name: string, actions: readon
   }]);
 }
 
-function refused(input: DialplanInput, reason: string, cause: string): RenderedDialplan {
-  const refusal = `route ${input.route.id}: ${reason}`;
-  return {
-    document: extensionDocument(input.call.context, input.route.name, [action('log', `WARNING Switchboard ${refusal}`), action('hangup', cause)]),
-    refusal,
-  };
+/** A call hung up with `cause`, saying why in the switch's log. */
+function hungUp(context: string, name: string, refusal: string, cause: string): RenderedDialplan {
+  return { document: extensionDocument(context, name, [action('log', `WARNING Switchboard ${refusal}`), action('hangup', cause)]), refusal };
 }
+
+const refused = (input: DialplanInput, reason: string, cause: string) =>
+  hungUp(input.call.context, input.route.name, `route ${input.route.id}: ${reason}`, cause);
 
 export function renderDialplan(input: DialplanInput): RenderedDialplan {
   const { call, route, destination } = input;
+  if (input.rejection) return refused(input, input.rejection, 'CALL_REJECTED');
   const toDestination = destinationActions[destination.destType];
+  if (destinationUnchosen({ dest_type: destination.destType, dest_uuid: destination.destUuid, body: destination.body })) {
+    return refused(input, `its ${destination.destType} destination is not chosen yet`, 'UNALLOCATED_NUMBER');
+  }
   if (!toDestination) return refused(input, `destination type ${destination.destType} is not yet routable`, 'SERVICE_NOT_IMPLEMENTED');
   if (destination.destType === 'FS_DEST_IVRBLOCK' && !destination.blockLua) {
     return refused(input, `block ${destination.destUuid} has no Lua to run (a JavaScript block would need mod_v8)`, 'SERVICE_NOT_IMPLEMENTED');
@@ -205,13 +215,39 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
 
   const actions: DialplanLine[] = [];
   if (route.dnc !== '') actions.push(set('dnc', route.dnc), set('dnc_number', call.destNumber));
+  if (call.dodLineNumber !== undefined) actions.push(set('dod_number', call.dodLineNumber));
   if (route.sdnc !== '') {
     actions.push(set('sdnc', route.sdnc), set('sdnc_number', call.callerNumber), set('effective_caller_id_number', call.callerNumber));
+  } else if (call.dodLineNumber !== undefined) {
+    actions.push(set('effective_caller_id_number', call.callerNumber));
   }
   actions.push(...autoRecordActions(route, call, input.recordingsDir));
   actions.push(...route.params.map((param) => action(param.k, param.v)));
+  if (route.ringback) actions.push(set('ringback', route.ringback), set('transfer_ringback', route.ringback));
   if (route.mediaCodec !== '') actions.push(set('absolute_codec_string', route.mediaCodec));
   if (!route.proxyMedia) actions.push(set('bypass_media', 'true'));
   actions.push(...toDestination({ number: call.destNumber, domainName: call.domainName || undefined, destination }));
   return { document: extensionDocument(call.context, route.name, actions), refusal: null };
+}
+
+export interface HotlineDialplanInput {
+  call: Pick<DialplanCall, 'context' | 'destNumber'>;
+  /** The DID's extensions, each in its domain. */
+  extensions: readonly { extn: string; domain: string }[];
+}
+
+/**
+ * A DID: its extensions ring at once (`,`), the first to answer takes the call; `did_number`
+ * keeps the line number dialled. A DID none of whose extensions exists any more is refused.
+ */
+export function renderHotlineDialplan({ call, extensions }: HotlineDialplanInput): RenderedDialplan {
+  const name = `DID ${call.destNumber}`;
+  if (extensions.length === 0) return hungUp(call.context, name, `${name}: none of its extensions exists`, 'UNALLOCATED_NUMBER');
+  const unsafe = extensions.find(({ extn, domain }) => extn === '' || !isDialable(extn) || (domain !== '' && !isDomainName(domain)));
+  if (unsafe !== undefined || !isDialable(call.destNumber)) {
+    return hungUp(call.context, name, `${name}: extension ${JSON.stringify(unsafe ?? '')} or line number cannot go into a dial string`, 'INVALID_NUMBER_FORMAT');
+  }
+  const dialString = extensions.map(({ extn, domain }) => `user/${extn}${domain ? `@${domain}` : ''}`).join(',');
+  const actions = [set('did_number', call.destNumber), action('bridge', dialString)];
+  return { document: extensionDocument(call.context, name, actions), refusal: null };
 }

@@ -56,7 +56,8 @@ export interface Page<R> {
 /** Any select, as `listPage`'s `narrow` takes it. */
 export type AnyQuery = SelectQueryBuilder<any, any, any>;
 
-function escapeLike(text: string): string {
+/** `text` as a literal inside a LIKE pattern with `escape '\\'`. */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
@@ -68,7 +69,8 @@ export function containsText(dialect: DialectName, column: string, needle: strin
     : sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
 
-function pageSize(query: ListQuery): { size: number; paged: boolean } {
+/** Rows per page and whether the client asked for paging (CONTRACT: no paging parameter, up to LIST_CAP rows). */
+export function pageSize(query: ListQuery): { size: number; paged: boolean } {
   const asked = query.perPage ?? query.page_size ?? query.pageSize;
   if (asked === undefined && query.page === undefined) return { size: LIST_CAP, paged: false };
   return { size: Math.min(asked ?? 20, LIST_CAP), paged: true };

@@ -4,6 +4,9 @@ import { conflict } from '../../http/errors.js';
 import { crudRoutes, defaultWire } from '../../http/kit/crud.js';
 import { ContextCreate, ContextDetail, ContextListRow, ContextUpdate } from './schema.js';
 
+/** Changes of contexts are published here: DIDs apply only in contexts with hotline_enabled. */
+export const CONTEXTS_TOPIC = 'contexts';
+
 const GENERATED_KEY = /^context-(\d+)$/;
 
 async function nextGeneratedKey(db: Kysely<Database>): Promise<string> {
@@ -26,6 +29,7 @@ export const contextRoutes = crudRoutes({
   createBody: ContextCreate,
   updateBody: ContextUpdate,
   toggle: 'hotline_enabled',
+  topic: CONTEXTS_TOPIC,
   listing: {
     sortable: ['id', 'name', 'key', 'created_at'],
     searchable: ['name', 'description', 'key'],

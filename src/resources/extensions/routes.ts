@@ -149,6 +149,9 @@ async function dropRegistrations(scope: WriteScope, extension: Row<'extensions'>
   scope.effect(effect);
 }
 
+/** Changes of extensions are published here: the DIDs and DODs the routing engine holds name them. */
+export const EXTENSIONS_TOPIC = 'extensions';
+
 const extensionCrud = (options: ExtensionOptions, references: References) => crudRoutes({
   table: 'extensions',
   path: '/api/extensions',
@@ -162,6 +165,7 @@ const extensionCrud = (options: ExtensionOptions, references: References) => cru
   listing,
   toWire,
   describe: describeExtension,
+  topic: EXTENSIONS_TOPIC,
   beforeCreate: (input, scope) => newExtension(scope, input, options.defaultDomain),
   async beforeUpdate(input, existing, scope) {
     if (input.action === 'toggle') {

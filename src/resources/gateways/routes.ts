@@ -234,13 +234,40 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
     return { code: 200, message: 'success', data: String(request.params.id) };
   });
 
+  // The gateway page's "relevance" tabs: what sends calls through this gateway. DODs and
+  // distributors do not exist yet, so none can; their tabs stay empty until they do.
+  app.get('/api/gateways/relevance_info/:id', {
+    schema: {
+      tags, summary: 'The routes and DODs that use the gateway (distributors: none exist)', params: IdParams,
+      response: {
+        200: Type.Object({
+          routes: Type.Array(Type.Object({ id: Id, name: Type.String(), prefix: Type.String(), context: Type.String() })),
+          dods: Type.Array(Type.Object({ id: Id, line_number: Type.String() })),
+          distributors: Type.Array(Type.Object({ id: Id, name: Type.String() })),
+        }),
+        404: Message,
+      },
+    },
+  }, async (request) => {
+    const gateway = await findById(db, 'gateways', request.params.id);
+    const [routes, dods] = await Promise.all([
+      db.selectFrom('routes').select(['id', 'name', 'prefix', 'context'])
+        .where('dest_type', '=', 'FS_DEST_GATEWAY').where('dest_uuid', '=', String(gateway.id)).orderBy('id').execute(),
+      db.selectFrom('dods').select(['id', 'line_number'])
+        .where('type', '=', 'GATEWAY').where('ref_id', '=', gateway.id).orderBy('id').execute(),
+    ]);
+    return { routes, dods, distributors: [] };
+  });
+
   app.get('/api/gateways/:id', {
     schema: { tags, summary: 'One gateway with its params and variables (never its password)', params: IdParams, response: { 200: GatewayDetail, 404: Message } },
   }, async (request) => {
     const gateway = await findById(db, 'gateways', request.params.id);
     const [params, variables] = await Promise.all([ownedParams(db, GATEWAY_PARAM_REALM, gateway.id), variablesOf(db, gateway.id)]);
     const { password: _secret, ...shown } = defaultWire(gateway);
-    return { ...shown, disabled: String(gateway.disabled), params: params.map(defaultWire), variables: variables.map(defaultWire) };
+    // The page's register switch is on for "yes" (not for the "true" its create dialog sends).
+    const register = registers(gateway.register) ? 'yes' : 'no';
+    return { ...shown, register, disabled: String(gateway.disabled), params: params.map(defaultWire), variables: variables.map(defaultWire) };
   });
 
   app.post('/api/gateways', {

@@ -3,21 +3,9 @@ import type { Database, TableName } from '../../db/schema.js';
 import type { References } from '../../db/references.js';
 import type { WriteScope } from '../../db/write-path.js';
 import { badRequest } from '../../http/errors.js';
-import { destinationProblem } from '../../routing/dialplan-values.js';
+import { DEST_TYPES_NEEDING_UUID, destinationProblem, destinationUnchosen } from '../../routing/dialplan-values.js';
 
-/** Destination types whose `dest_uuid` must name an object (the spec's create-route table). */
-export const DEST_TYPES_NEEDING_UUID: ReadonlySet<string> = new Set([
-  'FS_DEST_GATEWAY',
-  'FS_DEST_USERGW',
-  'FS_DEST_IVRBLOCK',
-  'FS_DEST_MEETING_ROOM',
-  'FS_DEST_CONFERENCE_ROOM',
-  'FS_DEST_CTI',
-  'FS_DEST_IVR',
-  'FS_DEST_DISTRIBUTORS',
-  'FS_DEST_CLUSTER_TRUNK',
-  'FS_DEST_CLUSTER_TRUNK_GROUP',
-]);
+export { DEST_TYPES_NEEDING_UUID };
 
 export interface Destination {
   dest_type: string;
@@ -68,13 +56,15 @@ export class Destinations {
 
   /**
    * Checks a destination and fills `body` from the object it names, held until commit so that it
-   * cannot be deleted under the route; `field` prefixes messages.
+   * cannot be deleted under the route; `field` prefixes messages. With `unchosen: 'allowed'` (a
+   * route, not a time segment), a destination whose target is not chosen yet is stored as it is.
    */
-  async resolve(scope: WriteScope, destination: Destination, field = '', known?: Set<string>): Promise<Destination> {
+  async resolve(scope: WriteScope, destination: Destination, field = '', known?: Set<string>, unchosen: 'allowed' | 'refused' = 'refused'): Promise<Destination> {
     const types = known ?? (await this.knownTypes(scope.trx));
     if (!types.has(destination.dest_type)) {
       throw badRequest(`${field}dest_type`, `"${destination.dest_type}" is not a destination type (see /api/dicts?realm=DEST)`);
     }
+    if (unchosen === 'allowed' && destinationUnchosen(destination)) return { ...destination, dest_uuid: '', body: '' };
     if (DEST_TYPES_NEEDING_UUID.has(destination.dest_type) && destination.dest_uuid === '') {
       throw badRequest(`${field}dest_uuid`, `is required for ${destination.dest_type}`);
     }

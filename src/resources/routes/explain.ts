@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { badRequest } from '../../http/errors.js';
 import { Enveloped, ok } from '../../http/kit/envelopes.js';
 import { wireTime } from '../../http/kit/time.js';
+import { refusalOf } from '../../routing/blacklist.js';
 import type { RouteTable } from './route-table.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -31,12 +32,34 @@ const Explanation = Type.Object({
   segments: Type.Array(Type.Object({
     id: Type.Integer(), time_recurrence: Type.String(), matched: Type.Boolean(), chosen: Type.Boolean(),
   })),
+  did: Nullable(Type.Object({
+    id: Type.Integer(), line_number: Type.String(), numbers: Type.Array(Type.String()),
+    applied: Type.Boolean({ description: 'true: the call rings these extensions and no route is consulted' }), detail: Type.String(),
+  }, { description: 'the DID whose line number was dialled, if any' })),
+  dod: Nullable(Type.Object({
+    id: Type.Integer(), line_number: Type.String(), extn: Type.String(), type: Type.String(), ref_id: Type.Integer(),
+  }, { description: 'the DOD of callerExtension on the way out, whose line number became the caller number before sdnc' })),
+  blacklist: Nullable(Type.Object({
+    id: Type.Integer(), name: Type.String(), list_type: Type.Integer(), limit_user_type: Type.Integer(),
+    rejected: Type.Boolean({ description: 'the call is hung up with CALL_REJECTED' }),
+    reason: Type.String(),
+    checks: Type.Array(Type.Object({
+      party: Type.String({ description: 'caller | callee' }), number: Type.String(),
+      listed: Type.String({ description: 'the listed number that matched, "" for none' }), passed: Type.Boolean(),
+    })),
+  }, { description: 'the route’s blacklist and its verdict; null when the route names none' })),
+  translations: Type.Array(Type.Object({
+    table_id: Type.Integer(), name: Type.String(), type: Type.String(), from: Type.String(), to: Type.String(),
+    matched: Type.String({ description: 'the original_number that matched, "" for none (number unchanged)' }),
+  }), { description: 'number translation tables dnc/sdnc named, called number first' }),
 });
 
 const ExplainQuery = Type.Object({
   destNumber: Type.String({ minLength: 1, maxLength: 64 }),
   context: Type.String({ minLength: 1 }),
   callerNumber: Type.Optional(Type.String({ maxLength: 64 })),
+  callerExtension: Type.Optional(Type.String({ maxLength: 64, description: 'the extension placing the call, as the switch authenticated it (user_name): its DODs apply' })),
+  callerDomain: Type.Optional(Type.String({ maxLength: 255, description: 'that extension\'s domain (domain_name)' })),
   time: Type.Optional(Type.String({ description: 'ISO-8601, or YYYY-MM-DD HH:MM:SS in the server zone; default now' })),
 });
 
@@ -56,16 +79,20 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
     schema: {
       tags: ['routes'],
       summary: 'Explain the routing decision for a call',
-      description: 'Which route a call takes, the destination after time segments, the transformed numbers, and why every other candidate lost.',
+      description: 'Which route a call takes (or the DID that takes it instead), its blacklist verdict, the destination after time segments, the DOD that sets the caller number, the transformed numbers (and the translation tables applied), and why every other candidate lost.',
       querystring: ExplainQuery,
       response: { 200: Enveloped(Explanation) },
     },
   }, async (request) => {
-    const { destNumber, context, callerNumber } = request.query;
+    const { destNumber, context, callerNumber, callerExtension, callerDomain } = request.query;
     const at = parseTime(request.query.time, zone);
     // No caller number given: there is nothing for sdnc to transform (sdnc_number stays "").
-    const decision = await routeTable.decide({ context, destNumber, ...(callerNumber === undefined ? {} : { callerNumber }), at });
-    const { route, destination } = decision;
+    const decision = await routeTable.decide({
+      context, destNumber, at,
+      ...(callerNumber === undefined ? {} : { callerNumber }),
+      ...(callerExtension ? { callerExtension: { extn: callerExtension, domain: callerDomain ?? '' } } : {}),
+    });
+    const { route, destination, did, dod } = decision;
     return ok({
       context,
       destNumber,
@@ -88,6 +115,17 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
       segments: decision.segments.map((segment) => ({
         id: segment.segmentId, time_recurrence: segment.recurrence, matched: segment.matched, chosen: segment.chosen,
       })),
+      did: did && {
+        id: did.hotline.id, line_number: did.hotline.lineNumber, numbers: [...did.hotline.numbers], applied: did.applied, detail: did.detail,
+      },
+      dod: dod && { id: dod.id, line_number: dod.lineNumber, extn: dod.extn, type: dod.type, ref_id: dod.refId },
+      blacklist: decision.blacklist && {
+        id: decision.blacklist.blacklistId, name: decision.blacklist.name,
+        list_type: decision.blacklist.listType, limit_user_type: decision.blacklist.limitUserType,
+        rejected: decision.blacklist.rejected, reason: refusalOf(decision.blacklist) ?? 'every checked number passes',
+        checks: decision.blacklist.checks.map((check) => ({ ...check, listed: check.listed ?? '' })),
+      },
+      translations: decision.translations.map(({ tableId, matched, ...rest }) => ({ table_id: tableId, ...rest, matched: matched ?? '' })),
     });
   });
 }

@@ -2,17 +2,19 @@ import type { Db } from '../../db/connect.js';
 import type { Row } from '../../db/schema.js';
 import type { WritePath } from '../../db/write-path.js';
 import { RouteIndex } from '../../routing/route-index.js';
-import { decide, type Decision } from '../../routing/decide.js';
+import { decide, type Decision, type NumberPlans } from '../../routing/decide.js';
+import type { CallerExtension } from '../../routing/dods.js';
 import { parseRecurrence } from '../../routing/recurrence.js';
 import type { Route, TimeSegment } from '../../routing/types.js';
+import { LiveRoutingLists } from '../blacklists/routing-lists.js';
 import { ROUTES_TOPIC, ROUTE_PARAM_REALM } from './store.js';
 
 const LOAD_CHUNK = 20_000;
 /** Entries (full rows, params) of the routes most recently fetched (verification, the dialplan); oldest out first. */
 const ROW_CACHE_SIZE = 20_000;
 
-type RouteColumns = Pick<Row<'routes'>, 'id' | 'name' | 'context' | 'prefix' | 'max_length' | 'disabled' | 'dest_type' | 'dest_uuid' | 'body' | 'dnc' | 'sdnc'>;
-const routeColumns = ['id', 'name', 'context', 'prefix', 'max_length', 'disabled', 'dest_type', 'dest_uuid', 'body', 'dnc', 'sdnc'] as const;
+type RouteColumns = Pick<Row<'routes'>, 'id' | 'name' | 'context' | 'prefix' | 'max_length' | 'disabled' | 'dest_type' | 'dest_uuid' | 'body' | 'dnc' | 'sdnc' | 'blacklist'>;
+const routeColumns = ['id', 'name', 'context', 'prefix', 'max_length', 'disabled', 'dest_type', 'dest_uuid', 'body', 'dnc', 'sdnc', 'blacklist'] as const;
 
 function toRoute(row: RouteColumns): Route {
   return {
@@ -27,6 +29,7 @@ function toRoute(row: RouteColumns): Route {
     body: row.body,
     dnc: row.dnc,
     sdnc: row.sdnc,
+    blacklist: row.blacklist === '' ? null : Number(row.blacklist),
   };
 }
 
@@ -215,20 +218,25 @@ export class RouteTable {
   private readonly live: LiveRouteIndex;
   private readonly rows: PerRouteCache<Row<'routes'>>;
   private readonly params: PerRouteCache<Row<'params'>[]>;
+  private readonly lists: LiveRoutingLists;
 
   constructor(
     db: Db,
     private readonly zone: string,
     log: (message: string) => void = () => undefined,
+    /** The DIDs and DODs decisions consult (src/resources/hotlines/number-plans.ts); none when omitted. */
+    private readonly plans?: { ready(): Promise<NumberPlans> },
   ) {
     this.live = new LiveRouteIndex(db, log);
     this.rows = new PerRouteCache((ids) => loadRows(db, ids));
     this.params = new PerRouteCache((ids) => loadParams(db, ids));
+    this.lists = new LiveRoutingLists(db);
   }
 
   async start(writes: WritePath): Promise<void> {
     await this.rows.start(writes);
     await this.params.start(writes);
+    await this.lists.start(writes);
     await this.live.start(writes);
   }
 
@@ -251,7 +259,15 @@ export class RouteTable {
     return (await this.live.ready()).candidates(context, destNumber);
   }
 
-  async decide(call: { context: string; destNumber: string; callerNumber?: string; at?: Date }): Promise<Decision> {
-    return decide(await this.live.ready(), { ...call, at: call.at ?? new Date(), zone: this.zone });
+  async decide(call: { context: string; destNumber: string; callerNumber?: string; callerExtension?: CallerExtension; at?: Date }): Promise<Decision> {
+    const [index, plans] = await Promise.all([this.live.ready(), this.plans?.ready()]);
+    const full = { ...call, at: call.at ?? new Date(), zone: this.zone };
+    // The chosen route's blacklist and tables are loaded on first use (or after they changed).
+    for (;;) {
+      const decision = decide(index, full, { lists: this.lists, plans });
+      const missing = this.lists.missingFor(decision.route);
+      if (missing.blacklists.length === 0 && missing.tables.length === 0) return decision;
+      await this.lists.load(missing);
+    }
   }
 }

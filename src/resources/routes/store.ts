@@ -8,6 +8,8 @@ import { assertAllExist, findById, lockedById } from '../../http/kit/crud.js';
 import { flipped } from '../../http/kit/types.js';
 import { routeProblem } from '../../routing/dialplan-values.js';
 import { validateNumberTransform } from '../../routing/number-transform.js';
+import { translationTableOf } from '../../routing/number-translation.js';
+import { assertRouteListsExist } from '../blacklists/route-lists.js';
 import type { Destinations } from './destinations.js';
 
 export const ROUTE_PARAM_REALM = 'ROUTE';
@@ -68,16 +70,18 @@ function assertRenderable(route: Partial<RouteValues>): void {
 
 async function checkedRoute(scope: WriteScope, destinations: Destinations, route: RouteValues, exceptId?: number): Promise<RouteValues> {
   for (const field of ['dnc', 'sdnc'] as const) {
-    const problem = route[field] ? validateNumberTransform(route[field]!) : null;
+    // A rule naming a translation table is checked by assertRouteListsExist.
+    const problem = route[field] && translationTableOf(route[field]!) === null ? validateNumberTransform(route[field]!) : null;
     if (problem) throw badRequest(field, problem);
   }
   assertRenderable(route);
   await assertContextExists(scope, route.context);
+  await assertRouteListsExist(scope, route);
   const destination = await destinations.resolve(scope, {
     dest_type: route.dest_type,
     dest_uuid: route.dest_uuid ?? '',
     body: route.body ?? '',
-  });
+  }, '', undefined, 'allowed');
   await assertUnique(scope.trx, route, exceptId);
   return { ...route, ...destination };
 }
@@ -194,6 +198,7 @@ export class RouteStore {
     assertRenderable(columns);
     return this.writes.run(async (scope) => {
       await assertAllExist(scope.trx, 'routes', unique, () => 'route', 'route');
+      await assertRouteListsExist(scope, columns);
       scope.changed(ROUTES_TOPIC, unique);
       if (Object.keys(columns).length === 0) return unique.length;
       await scope.trx.updateTable('routes').set({ ...columns, updated_at: storedNow() }).where('id', 'in', unique).execute();

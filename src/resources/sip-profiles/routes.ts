@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../db/schema.js';
-import { SIP_PROFILE_PARAM_REALM } from '../../db/migrations/0004-sip-gateways.js';
+import { SIP_PROFILE_PARAM_REALM, SOFIA_GLOBALS_REALM, TEMPLATE_REF_ID } from '../../db/migrations/0004-sip-gateways.js';
 import { conflict } from '../../http/errors.js';
 import { crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
 import { IdParams, Message } from '../../http/kit/types.js';
@@ -75,6 +75,19 @@ export async function sipProfileRoutes(parent: FastifyInstance): Promise<void> {
     const profile = await findById(app.db.kysely, 'sip_profiles', request.params.id);
     const params = await ownedParams(app.db.kysely, SIP_PROFILE_PARAM_REALM, profile.id);
     return { ...defaultWire(profile), params: params.map(defaultWire) };
+  });
+
+  // CherryPBX's SIP page lists sofia.conf's <global_settings> beside the profiles (and shows
+  // neither when this fails); its switch compares `disabled === "0"`, a string, unlike the profiles'.
+  app.get('/api/params/realm/SOFIAGLOBALS', {
+    schema: {
+      tags,
+      summary: "sofia.conf's global settings, as CherryPBX's SIP page reads them (disabled as \"0\"/\"1\")",
+      response: { 200: Type.Object({ data: Type.Array(Type.Object({ id: Type.Integer(), k: Type.String(), v: Type.String(), disabled: Type.String() }, { additionalProperties: true })) }) },
+    },
+  }, async () => {
+    const rows = await ownedParams(app.db.kysely, SOFIA_GLOBALS_REALM, TEMPLATE_REF_ID);
+    return { data: rows.map((row) => ({ ...defaultWire(row), disabled: String(row.disabled) })) };
   });
 
   await app.register(profileCrud);

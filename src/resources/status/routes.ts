@@ -60,6 +60,16 @@ const SipStatus = Type.Object({
   switches: Type.Array(Type.Object({ switch: Type.String(), connected: Type.Boolean(), register_count: Type.Optional(Type.Integer()) })),
 });
 
+const SofiaStatus = Type.Object({
+  connected: Type.Boolean(),
+  message: Type.Optional(Type.String()),
+  profiles: Type.Record(Type.String(), Type.Object({
+    info: Type.Object({ url: Type.String() }),
+    status: Type.Object({ state: Type.String() }),
+    switch: Type.String({ description: '`host:port` of the switch that reported it' }),
+  })),
+});
+
 function addresses(): string[] {
   const external = Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((address) => !address.internal);
   return [...external.filter((address) => address.family === 'IPv4'), ...external.filter((address) => address.family === 'IPv6')]
@@ -120,6 +130,19 @@ export async function statusRoutes(parent: FastifyInstance, options: StatusOptio
     return { total, available, physical_memory_usage: used, percent: Math.round((used / total) * 1000) / 10 };
   });
 
+  // CherryPBX's dashboard draws a day of disk and memory history under its gauges. Switchboard
+  // samples nothing between requests, so there is no history to give: an empty series, not a 404
+  // (the page logs an error for it) and not invented points.
+  app.get('/api/rrdgraphs/:graph', {
+    schema: {
+      tags,
+      summary: 'History of a dashboard figure (disk, memory): always empty, as no samples are kept',
+      params: Type.Object({ graph: Type.Union([Type.Literal('disk'), Type.Literal('memory'), Type.Literal('cpu')]) }),
+      querystring: Type.Object({ days: Type.Optional(Type.String()) }),
+      response: { 200: Type.Array(Type.Array(Type.Number())) },
+    },
+  }, async () => []);
+
   app.get('/api/freeswitch/stats', {
     schema: { tags, summary: "FreeSWITCH's status (uptime, sessions, idle CPU, version) of the first switch that answers", response: { 200: SwitchStats } },
   }, async () => {
@@ -127,6 +150,24 @@ export async function statusRoutes(parent: FastifyInstance, options: StatusOptio
     const [first] = await switches.statuses();
     if (!first) return { connected: false, message: NO_SWITCH, date };
     return { ...first.value, connected: true, switch: first.switchName, date };
+  });
+
+  // CherryPBX's SIP page shows each profile's URL and state from `profiles.<name>.info.url` and
+  // `.status.state`; a profile no switch runs is left out (the page then shows it blank).
+  app.get('/api/sip_profiles/sip_status', {
+    schema: {
+      tags: ['sip_profiles'],
+      summary: 'The SIP profiles the switches run, with their URL and state (the first switch naming a profile wins)',
+      response: { 200: SofiaStatus },
+    },
+  }, async () => {
+    const answers = await switches.sofiaProfiles();
+    const byName = new Map<string, { info: { url: string }; status: { state: string }; switch: string }>();
+    for (const { switchName, value } of answers) {
+      for (const { name, url, state } of value) if (!byName.has(name)) byName.set(name, { info: { url }, status: { state }, switch: switchName });
+    }
+    const profiles = Object.fromEntries(byName);
+    return answers.length === 0 ? { connected: false, message: NO_SWITCH, profiles } : { connected: true, profiles };
   });
 
   app.get('/api/sip_status', {

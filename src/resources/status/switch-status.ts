@@ -18,4 +18,14 @@ export interface SwitchStatusSource {
   statuses(): Promise<SwitchAnswer<Record<string, unknown>>[]>;
   /** The SIP registrations each switch that answered holds. */
   registrationCounts(): Promise<SwitchAnswer<number>[]>;
+  /** The SIP profiles each switch that answered runs, as mod_sofia reports them. */
+  sofiaProfiles(): Promise<SwitchAnswer<SofiaProfileState[]>[]>;
+}
+
+export interface SofiaProfileState {
+  name: string;
+  /** The profile's SIP URL, e.g. `sip:mod_sofia@192.0.2.1:5060`. */
+  url: string;
+  /** As mod_sofia words it, e.g. `RUNNING (0)`. */
+  state: string;
 }

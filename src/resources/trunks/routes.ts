@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Static } from 'typebox';
 import type { Database, NewRow, Row } from '../../db/schema.js';
-import { storedNow } from '../../db/queries.js';
+import { insertInBatches } from '../../db/queries.js';
 import { badRequest, conflict } from '../../http/errors.js';
 import { assertValueFree, crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
 import { IdParams, Message } from '../../http/kit/types.js';
@@ -89,7 +89,6 @@ function importedValues(row: Static<typeof TrunkImport>['trunks'][number]): Trun
   };
 }
 
-const IMPORT_BATCH = 500;
 const IMPORT_COLUMNS = { name: '中继名称', remote_addr: '远端地址', local_addr: '本地地址' } as const;
 
 /** An imported row as the spec answers it: every value a string, flags as "t"/"f". */
@@ -125,16 +124,9 @@ export async function trunkRoutes(parent: FastifyInstance): Promise<void> {
     });
     const inserted = await app.writes.run(async (scope) => {
       for (const [index, { name }] of rows.entries()) await assertNameFree(scope.trx, name, `trunks.${index}.${IMPORT_COLUMNS.name}`);
-      const now = storedNow();
-      const stored: Row<'trunks'>[] = [];
-      // A few hundred rows per statement stays under both databases' bound-parameter limits.
-      for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
-        const batch = rows.slice(start, start + IMPORT_BATCH).map((values) => ({ ...values, created_at: now, updated_at: now }));
-        stored.push(...await scope.trx.insertInto('trunks').values(batch).returningAll().execute());
-      }
-      return stored;
+      return insertInBatches(scope.trx, 'trunks', rows);
     });
-    return { code: 200, message: 'success', data: inserted.sort((a, b) => a.id - b.id).map(importedWire) };
+    return { code: 200, message: 'success', data: inserted.map(importedWire) };
   });
 
   app.get('/api/trunks/:id', {
