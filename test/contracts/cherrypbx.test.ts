@@ -312,3 +312,36 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     assert.strictEqual((await server().get(`/api/gateways/${id}`)).body.register, 'no');
   });
 });
+
+describeOnEachDatabase('CherryPBX SIP pages: profile fields and global params', (server) => {
+  test('SIP profile detail page: shows sip_ip_expanded, sip_port_expanded, rtp_ip_expanded, icodec_expanded, ocodec_expanded and picks context by contexts[].key; saving {...sipData, sip_port} keeps the rest', async () => {
+    const id = (await server().get('/api/sip_profiles')).body.find((row: { name: string }) => row.name === 'public').id;
+    const sipData = (await server().get(`/api/sip_profiles/${id}`)).body;
+    for (const field of ['sip_ip_expanded', 'sip_port_expanded', 'rtp_ip_expanded', 'icodec_expanded', 'ocodec_expanded', 'context', 'sip_ip', 'sip_port', 'rtp_ip', 'icodec', 'ocodec']) {
+      assert.strictEqual(typeof sipData[field], 'string', field);
+    }
+    assert.strictEqual(sipData.sip_port_expanded, '$${public_sip_port}');
+    const contexts = (await server().get('/api/contexts')).body.data;
+    assert.ok(contexts.some((context: { key: string }) => context.key === sipData.context), 'getLabels(contexts, sipData.context, "name", "key") finds it');
+    // EditableSection saves defaultValues ({...sipData}, params and *_expanded included) with the edited field.
+    const saved = await server().put(`/api/sip_profiles/${id}`, { ...sipData, sip_port: '5090', context: 'context-1' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const after = (await server().get(`/api/sip_profiles/${id}`)).body;
+    assert.deepEqual([after.sip_port_expanded, after.context, after.name, after.icodec_expanded, after.params.length], ['5090', 'context-1', sipData.name, sipData.icodec_expanded, sipData.params.length]);
+    assert.equal(after.params.find((param: { k: string }) => param.k === 'sip-port').v, '5090', 'the profile settings table shows the same value');
+  });
+
+  test('SIP page global params: add {k,v,realm:"SOFIAGLOBALS"}, edit {id,k,v}, switch {action:"toggle",id} flips disabled "0"/"1", delete; the list reloads each time', async () => {
+    const list = async () => (await server().get('/api/params/realm/SOFIAGLOBALS')).body.data as { id: number; k: string; v: string; disabled: string }[];
+    const added = await server().post('/api/params', { k: 'auto-restart', v: 'false', realm: 'SOFIAGLOBALS' });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    const id = createdId(added);
+    assert.strictEqual((await list()).find((row) => row.id === id)?.disabled, '0', 'switchCheckedValue "0"');
+    assert.equal((await server().put(`/api/params/${id}`, { id, k: 'auto-restart', v: 'true' })).status, 200);
+    assert.strictEqual((await list()).find((row) => row.id === id)?.v, 'true');
+    assert.equal((await server().put(`/api/params/${id}`, { action: 'toggle', id })).status, 200);
+    assert.strictEqual((await list()).find((row) => row.id === id)?.disabled, '1', 'switchUncheckedValue "1"');
+    assert.equal((await server().delete(`/api/params/${id}`)).status, 200);
+    assert.equal((await list()).some((row) => row.id === id), false);
+  });
+});

@@ -95,6 +95,15 @@ describe('sofia.conf renderer', () => {
     ].join('\n'));
   });
 
+  test('global_settings: each global in order, escaped; none renders an empty element, and every scoped fetch carries them', () => {
+    const globals = [{ k: 'log-level', v: '9' }, { k: 'capture-server', v: 'udp:192.0.2.1:9060;hep=3&"x"' }];
+    const whole = renderSofiaConf({ ...CONFIG, globals });
+    assert.match(whole, /<global_settings>\n\s*<param name="log-level" value="9"\/>\n\s*<param name="capture-server" value="udp:192.0.2.1:9060;hep=3&amp;&quot;x&quot;"\/>\n\s*<\/global_settings>/);
+    // mod_sofia re-reads them on each parse, a profile rescan's too.
+    assert.match(renderSofiaConf({ ...CONFIG, globals }, { profile: 'internal' }), /<param name="log-level" value="9"\/>/);
+    assert.match(renderSofiaConf({ ...CONFIG, globals: [] }), /<global_settings\/>/);
+  });
+
   test('a profile fetch holds that profile only; a gateway fetch only that gateway; an unknown profile none', () => {
     const internalOnly = renderSofiaConf(CONFIG, { profile: 'internal' });
     assert.match(internalOnly, /<profile name="internal">/);
@@ -125,6 +134,18 @@ describeOnEachDatabase('sofia.conf and gateway routes over /freeswitch/xml', (se
     assert.doesNotMatch(startgw, /<settings>/);
     await server().put(`/api/gateways/${gw}`, { disabled: 1 });
     assert.doesNotMatch(await fetchSofia(server(), captured('sofia.conf-startgw')), /realfs-static/);
+  });
+
+  test('the global settings edited through /api/params render when enabled, in every fetch', async () => {
+    const on = createdId(await server().post('/api/params', { k: 'auto-restart', v: 'false', realm: 'SOFIAGLOBALS' }));
+    const off = createdId(await server().post('/api/params', { k: 'debug-sla', v: '1', realm: 'SOFIAGLOBALS' }));
+    await server().put(`/api/params/${off}`, { action: 'toggle' });
+    await server().put('/api/params/' + on, { k: 'auto-restart', v: 'true' });
+    for (const form of [captured('sofia.conf'), captured('sofia.conf-rescan')]) {
+      const document = await fetchSofia(server(), form);
+      assert.match(document, /<global_settings>\n\s*<param name="log-level" value="0"\/>\n\s*<param name="auto-restart" value="true"\/>\n\s*<\/global_settings>/);
+      assert.doesNotMatch(document, /debug-sla/);
+    }
   });
 
   test('a route to a gateway bridges sofia/gateway/NAME/ with the transformed number', async () => {
@@ -189,6 +210,25 @@ describe('sofia commands reach the switch after each write, and a switch that wa
       'api sofia profile public restart',
       'api sofia profile lab start',
       'api sofia profile lab stop',
+    ]);
+  });
+
+  test('a global setting rescans the first enabled profile; profile fields saved from the detail rescan or restart it, unchanged ones send nothing', async () => {
+    peer.received.length = 0;
+    const global = createdId(await server.post('/api/params', { k: 'debug-presence', v: '0', realm: 'SOFIAGLOBALS' }));
+    await server.put(`/api/params/${global}`, { action: 'toggle' });
+    await server.delete(`/api/params/${global}`);
+    const publicId = (await server.get('/api/sip_profiles')).body.find((row: { name: string }) => row.name === 'public').id;
+    const shown = (await server.get(`/api/sip_profiles/${publicId}`)).body;
+    await server.put(`/api/sip_profiles/${publicId}`, shown);
+    await server.put(`/api/sip_profiles/${publicId}`, { ...shown, ocodec: 'PCMA' });
+    await server.put(`/api/sip_profiles/${publicId}`, { ...shown, ocodec: 'PCMA', rtp_ip: '192.0.2.44' });
+    assert.deepEqual(sofiaCommands(), [
+      'api sofia profile internal rescan',
+      'api sofia profile internal rescan',
+      'api sofia profile internal rescan',
+      'api sofia profile public rescan',
+      'api sofia profile public restart',
     ]);
   });
 

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { Database, Row } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
 import type { WriteScope } from '../../db/write-path.js';
@@ -32,15 +32,15 @@ export const SETTING_NAME = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$';
 const SettingName = Type.String({ pattern: SETTING_NAME, minLength: 1, maxLength: 128, description: 'parameter name' });
 const SettingValue = Type.String({ maxLength: 1024, description: 'parameter value' });
 
-const ParamCreate = Type.Object({ k: SettingName, v: Type.Optional(SettingValue), disabled: Type.Optional(Flag) });
-const ParamUpdate = Type.Object({
+export const ParamCreate = Type.Object({ k: SettingName, v: Type.Optional(SettingValue), disabled: Type.Optional(Flag) });
+export const ParamUpdate = Type.Object({
   k: Type.Optional(SettingName),
   v: Type.Optional(SettingValue),
   disabled: Type.Optional(Flag),
   action: Type.Optional(Type.Literal('toggle')),
 });
 const ParamChanged = Type.Object({ code: Type.Integer(), message: Type.String(), data: OwnedParamRow });
-const ParamDeleted = Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Integer({ description: 'rows deleted' }) });
+export const ParamDeleted = Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Integer({ description: 'rows deleted' }) });
 
 /** A value FreeSWITCH reads from one XML attribute on one line: refused at write time otherwise. */
 export function assertSettingValue(value: string | undefined, field: string): void {
@@ -97,6 +97,26 @@ async function nextOrder(db: Kysely<Database>, realm: string, refId: number): Pr
   return Number(row?.last ?? 0) + 1;
 }
 
+/** Adds a setting at the end of its owner's, inside the caller's write. */
+export async function insertParam(scope: WriteScope, realm: string, refId: number, body: Static<typeof ParamCreate>): Promise<Row<'params'>> {
+  const { k, v = '', disabled = 0 } = body;
+  assertSettingValue(v, 'v');
+  const now = storedNow();
+  return scope.trx.insertInto('params')
+    .values({ realm, ref_id: refId, k, v, o: await nextOrder(scope.trx, realm, refId), disabled, created_at: now, updated_at: now })
+    .returningAll().executeTakeFirstOrThrow();
+}
+
+/** Edits `before` with the body's fields, or flips it on `{"action":"toggle"}`, inside the caller's write. */
+export async function updateParam(scope: WriteScope, before: Row<'params'>, body: Static<typeof ParamUpdate>): Promise<Required<ParamChange>> {
+  const { action, ...fields } = body;
+  assertSettingValue(fields.v, 'v');
+  const patch = action === 'toggle' ? { disabled: flipped('disabled') } : fields;
+  const after = await scope.trx.updateTable('params').set({ ...patch, updated_at: storedNow() })
+    .where('id', '=', before.id).returningAll().executeTakeFirstOrThrow();
+  return { before, after };
+}
+
 export function ownedParamRoutes<T extends 'sip_profiles' | 'gateways'>(options: OwnedParamsOptions<T>) {
   const { table, realm, base, tag } = options;
   const tags = [tag];
@@ -114,14 +134,9 @@ export function ownedParamRoutes<T extends 'sip_profiles' | 'gateways'>(options:
     app.post(`${base}/:id/params`, {
       schema: { tags, summary: `Add a parameter to one of ${tag}`, params: OwnerParams, body: ParamCreate, response: { 200: CreatedEnvelope, 404: Message } },
     }, async (request) => {
-      const { k, v = '', disabled = 0 } = request.body;
-      assertSettingValue(v, 'v');
       const id = await app.writes.run(async (scope) => {
         const owner = await lockedById(scope, table, request.params.id);
-        const now = storedNow();
-        const row = await scope.trx.insertInto('params')
-          .values({ realm, ref_id: request.params.id, k, v, o: await nextOrder(scope.trx, realm, request.params.id), disabled, created_at: now, updated_at: now })
-          .returningAll().executeTakeFirstOrThrow();
+        const row = await insertParam(scope, realm, request.params.id, request.body);
         await options.afterChange(scope, owner, { after: row });
         return row.id;
       });
@@ -135,16 +150,11 @@ export function ownedParamRoutes<T extends 'sip_profiles' | 'gateways'>(options:
       },
     }, async (request) => {
       const { id: refId, pid } = request.params;
-      const { action, ...fields } = request.body;
-      assertSettingValue(fields.v, 'v');
-      const patch = action === 'toggle' ? { disabled: flipped('disabled') } : fields;
       const after = await app.writes.run(async (scope) => {
         const owner = await lockedById(scope, table, refId);
-        const before = await paramOf(scope.trx, realm, refId, pid);
-        const row = await scope.trx.updateTable('params').set({ ...patch, updated_at: storedNow() })
-          .where('id', '=', pid).returningAll().executeTakeFirstOrThrow();
-        await options.afterChange(scope, owner, { before, after: row });
-        return row;
+        const change = await updateParam(scope, await paramOf(scope.trx, realm, refId, pid), request.body);
+        await options.afterChange(scope, owner, change);
+        return change.after;
       });
       return { code: 200, message: 'success', data: defaultWire(after) };
     });

@@ -3,11 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../db/schema.js';
-import { SIP_PROFILE_PARAM_REALM, SOFIA_GLOBALS_REALM, TEMPLATE_REF_ID } from '../../db/migrations/0004-sip-gateways.js';
+import { SIP_PROFILE_PARAM_REALM } from '../../db/migrations/0004-sip-gateways.js';
 import { conflict } from '../../http/errors.js';
 import { crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
 import { IdParams, Message } from '../../http/kit/types.js';
+import { globalParamRoutes } from './global-params.js';
 import { deleteOwnedParams, ownedParamRoutes, ownedParams } from './owned-params.js';
+import { profileFieldsOf, splitProfileFields, writeProfileFields } from './profile-fields.js';
 import { SipProfileCreate, SipProfileDetail, SipProfileRow, SipProfileUpdate } from './schema.js';
 import { needsRestart, profileEffect } from './sofia-effects.js';
 
@@ -40,8 +42,14 @@ const profileCrud = crudRoutes({
     return { name: input.name, description: input.description ?? '', disabled: input.disabled ?? 0 };
   },
   async beforeUpdate(input, existing, scope) {
-    if (input.name !== undefined) await assertNameFree(scope.trx, input.name, existing.id);
-    return input;
+    const { own, edits } = splitProfileFields(input);
+    if (own.name !== undefined) await assertNameFree(scope.trx, own.name, existing.id);
+    const params = await ownedParams(scope.trx, SIP_PROFILE_PARAM_REALM, existing.id);
+    const touched = await writeProfileFields(scope, existing.id, params, edits);
+    // A profile started, stopped or renamed by this write is handled by `effects`, and a start reads the new settings.
+    const runsOnAsBefore = existing.disabled === 0 && (own.disabled ?? 0) === 0 && (own.name ?? existing.name) === existing.name;
+    if (touched.length > 0 && runsOnAsBefore) scope.effect(profileEffect(existing.name, touched.some(needsRestart) ? 'restart' : 'rescan'));
+    return own;
   },
   async beforeDelete(existing, scope) {
     await deleteOwnedParams(scope, SIP_PROFILE_PARAM_REALM, existing.id);
@@ -74,22 +82,10 @@ export async function sipProfileRoutes(parent: FastifyInstance): Promise<void> {
   }, async (request) => {
     const profile = await findById(app.db.kysely, 'sip_profiles', request.params.id);
     const params = await ownedParams(app.db.kysely, SIP_PROFILE_PARAM_REALM, profile.id);
-    return { ...defaultWire(profile), params: params.map(defaultWire) };
-  });
-
-  // CherryPBX's SIP page lists sofia.conf's <global_settings> beside the profiles (and shows
-  // neither when this fails); its switch compares `disabled === "0"`, a string, unlike the profiles'.
-  app.get('/api/params/realm/SOFIAGLOBALS', {
-    schema: {
-      tags,
-      summary: "sofia.conf's global settings, as CherryPBX's SIP page reads them (disabled as \"0\"/\"1\")",
-      response: { 200: Type.Object({ data: Type.Array(Type.Object({ id: Type.Integer(), k: Type.String(), v: Type.String(), disabled: Type.String() }, { additionalProperties: true })) }) },
-    },
-  }, async () => {
-    const rows = await ownedParams(app.db.kysely, SOFIA_GLOBALS_REALM, TEMPLATE_REF_ID);
-    return { data: rows.map((row) => ({ ...defaultWire(row), disabled: String(row.disabled) })) };
+    return { ...defaultWire(profile), ...profileFieldsOf(params), params: params.map(defaultWire) };
   });
 
   await app.register(profileCrud);
   await app.register(profileParams);
+  await app.register(globalParamRoutes);
 }

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { Flag, Text, TimestampFields } from '../../http/kit/types.js';
 import { OwnedParamRow } from './owned-params.js';
+import { ProfileFieldEdits, ProfileFields } from './profile-fields.js';
 
 /** Names go into `sofia profile NAME ...` commands and `sofia/NAME/...` dial strings: one word. */
 export const PROFILE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
@@ -13,7 +14,8 @@ export const SipProfileRow = Type.Object({
   disabled: Type.Integer(),
   ...TimestampFields,
 });
-export const SipProfileDetail = Type.Object({ ...SipProfileRow.properties, params: Type.Array(OwnedParamRow) });
+/** With its settings, and those CherryPBX's detail page shows as fields (`sip_ip`, `icodec`…) derived from them. */
+export const SipProfileDetail = Type.Object({ ...SipProfileRow.properties, ...ProfileFields, params: Type.Array(OwnedParamRow) });
 
 const ProfileName = Type.String({ pattern: PROFILE_NAME_PATTERN, minLength: 1, maxLength: 64, description: 'profile name (letters, digits, _ . -)' });
 
@@ -27,4 +29,5 @@ export const SipProfileUpdate = Type.Object({
   name: Type.Optional(ProfileName),
   description: Type.Optional(Text()),
   disabled: Type.Optional(Flag),
+  ...ProfileFieldEdits,
 });
