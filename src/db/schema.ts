@@ -28,6 +28,7 @@ export interface Database {
   trunk_group_members: TrunkGroupMembersTable;
   route_codes: RouteCodesTable;
   extensions: ExtensionsTable;
+  media_cleanup: MediaCleanupTable;
   hotlines: HotlinesTable;
   dods: DodsTable;
   blacklists: BlacklistsTable;
@@ -395,4 +396,12 @@ export interface ExtensionFeaturesTable {
   forward_busy: Generated<string>;
   forward_noanswer: Generated<string>;
   updated_at: string;
+}
+
+/** The media page's "Regular Delete": at most one row (id 1). */
+export interface MediaCleanupTable {
+  id: number;
+  /** Recordings older than this many months are deleted. */
+  keep_months: number;
+  created_at: string;
 }

@@ -248,12 +248,12 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     for (const profile of list) assert.strictEqual(profile.disabled, 0);
   });
 
-  test('media page: GET /api/check/clean-file answers {msg} (msg === "Already Running" shows the cancel button); no deletion is ever scheduled', async () => {
-    const check = await server().get('/api/check/clean-file');
-    assert.deepEqual([check.status, check.body], [200, { msg: 'Not Running' }]);
-    const schedule = await server().delete('/api/media_files/regular/3Month/true');
-    assert.equal(schedule.status, 501);
-    assert.match(schedule.body.message, /not supported/);
+  test('media page: GET /api/check/clean-file answers {msg} (msg === "Already Running" shows the cancel button); the delete dialog sends DATE_TYPE <v><k> as threshold', async () => {
+    assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Not Running' });
+    const thresholds = (await server().get('/api/dicts?realm=DATE_TYPE')).body as { k: string; v: string }[];
+    assert.ok(thresholds.length > 0);
+    for (const { k, v } of thresholds) assert.equal((await server().delete(`/api/media_files/regular/${v}${k}/false`)).status, 200, `${v}${k}`);
+    assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Already Running' });
     assert.equal((await server().delete('/api/media_files/cancel/regular')).status, 200);
     assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Not Running' });
   });

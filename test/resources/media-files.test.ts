@@ -167,4 +167,33 @@ describeOnEachDatabase('media files', (server) => {
     }
     assert.equal((await server().get('/api/contexts/%zz')).status, 400);
   });
+
+  test('regular delete (the media page): recordings older than the threshold go, with their files, at once when "true" and every hour after; prompts never; cancel stops it', async () => {
+    const reply = await upload(server(), [{ name: 'old call.wav', content: wav() }, { name: 'old prompt.wav', content: wav() }, { name: 'new call.wav', content: wav() }]);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    const [oldRecording, oldPrompt, newRecording] = reply.body.data as { id: number; abs_path: string }[];
+    for (const row of [oldRecording!, newRecording!]) assert.equal((await server().put(`/api/media_files/${row.id}`, { type: 'RECORD' })).status, 200);
+    // Setup only: no API makes a file four months old.
+    const fourMonthsAgo = new Date(Date.now() - 120 * 24 * 3600 * 1000).toISOString();
+    await server().app.db.kysely.updateTable('media_files').set({ created_at: fourMonthsAgo }).where('id', 'in', [oldRecording!.id, oldPrompt!.id]).execute();
+
+    assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Not Running' });
+    const set = await server().delete('/api/media_files/regular/3Months/true');
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.equal(set.body.deleted, 1);
+    assertNotFound(await server().get(`/api/media_files/${oldRecording!.id}`));
+    assert.ok(!existsSync(oldRecording!.abs_path));
+    for (const kept of [oldPrompt!, newRecording!]) {
+      assert.equal((await server().get(`/api/media_files/${kept.id}`)).status, 200);
+      assert.ok(existsSync(kept.abs_path));
+    }
+    assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Already Running' });
+    assert.equal((await server().delete('/api/media_files/regular/1Year/false')).body.deleted, 0);
+
+    assertFieldError(await server().delete('/api/media_files/regular/soon/true'), 400, 'threshold');
+    assertFieldError(await server().delete('/api/media_files/regular/3Months/maybe'), 400, 'regular');
+    assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Already Running' });
+    assert.equal((await server().delete('/api/media_files/cancel/regular')).status, 200);
+    assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Not Running' });
+  });
 }, { mediaDir: MEDIA_DIR, mediaMaxFileBytes: MAX_FILE_BYTES });

@@ -12,6 +12,7 @@ import { users } from './0009-users.js';
 import { blacklistsNumberTranslation } from './0010-blacklists-number-translation.js';
 import { didsDods } from './0011-dids-dods.js';
 import { extensionFeatures } from './0012-extension-features.js';
+import { mediaCleanup } from './0014-media-cleanup.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
 function allMigrations(dialect: DialectName): Record<string, Migration> {
@@ -28,6 +29,7 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0010-blacklists-number-translation': blacklistsNumberTranslation(dialect),
     '0011-dids-dods': didsDods(dialect),
     '0012-extension-features': extensionFeatures(),
+    '0014-media-cleanup': mediaCleanup(),
   };
 }
 

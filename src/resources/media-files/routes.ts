@@ -16,6 +16,7 @@ import { defaultWire, findById, lockedById } from '../../http/kit/crud.js';
 import { ChangedEnvelope, PageOf, changed } from '../../http/kit/envelopes.js';
 import { ListQuery, containsText, listPage, type ListRules } from '../../http/kit/listing.js';
 import { Id, IdParams, Message, Text } from '../../http/kit/types.js';
+import { mediaCleanupRoutes } from './cleanup.js';
 import { toneRoutes } from './tones.js';
 
 export interface MediaOptions {
@@ -112,24 +113,6 @@ export async function mediaFileRoutes(parent: FastifyInstance, options: MediaOpt
     schema: { tags, summary: 'Uploaded scripts (none: uploads are audio only)', response: { 200: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), abs_path: Type.String() })) } },
   }, async () => []);
 
-  // CherryPBX's "Regular Delete" asks the server to delete media older than a threshold on a
-  // schedule. Switchboard deletes no media by itself (prompts in use would go with old
-  // recordings), so the schedule is never running: the check says so, setting one is refused
-  // with 501, and cancelling leaves it, truthfully, not running.
-  app.get('/api/check/clean-file', {
-    schema: { tags, summary: 'Whether scheduled media deletion runs (never: Switchboard deletes no media by itself)', response: { 200: Type.Object({ msg: Type.Literal('Not Running') }) } },
-  }, async () => ({ msg: 'Not Running' as const }));
-
-  app.delete('/api/media_files/regular/:threshold/:regular', {
-    schema: { tags, summary: 'Schedule media deletion: not supported (501)', params: Type.Object({ threshold: Type.String(), regular: Type.String() }), response: { 501: Message } },
-  }, async () => {
-    throw new HttpError(501, 'scheduled deletion of media files is not supported: delete files with DELETE /api/media_files/:id');
-  });
-
-  app.delete('/api/media_files/cancel/regular', {
-    schema: { tags, summary: 'Cancel scheduled media deletion (none is ever scheduled)', response: { 200: Message } },
-  }, async () => ({ code: 200, message: 'no scheduled deletion of media files is running' }));
-
   app.get('/api/media_files/:id', {
     schema: { tags, summary: 'Get a media file', params: IdParams, response: { 200: MediaRow, 404: Message } },
   }, async (request) => toWire(await findById(app.db.kysely, 'media_files', request.params.id)));
@@ -174,6 +157,7 @@ export async function mediaFileRoutes(parent: FastifyInstance, options: MediaOpt
 
   await app.register(uploadRoute, options);
   await app.register(toneRoutes);
+  await app.register(mediaCleanupRoutes, { mediaDir });
 }
 
 interface Received {
