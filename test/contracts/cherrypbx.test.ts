@@ -345,3 +345,26 @@ describeOnEachDatabase('CherryPBX SIP pages: profile fields and global params', 
     assert.equal((await list()).some((row) => row.id === id), false);
   });
 });
+
+describeOnEachDatabase('CherryPBX extension page reads its DOD through flat fields', (server) => {
+  test('extension detail page: dod_id (string) names the existing DOD, so a save sends it back instead of creating a duplicate; line_number, dod_type, dod_name show it', async () => {
+    const extn = `63${++made}`;
+    const gateway = createdId(await server().post('/api/gateways', { name: unique('dodgw'), realm: '192.0.2.30', username: 'w', password: 'secret-1' }));
+    const extension = createdId(await server().post('/api/extensions', { name: unique('dod extn'), extn, password: 'walk-pass-1', context: 'context-1' }));
+    const none = (await server().get(`/api/extensions/${extension}`)).body;
+    assert.ok(!('dod_id' in none), 'no DOD yet: the page reads a missing dod_id as "create one on save"');
+    const dod = createdId(await server().post('/api/dods', { ref_id: String(gateway), type: 'GATEWAY', line_number: `88${extn}`, extn, name: null }));
+    // (name: null is what the page sends when only ref_id names the gateway.)
+    const shown = (await server().get(`/api/extensions/${extension}`)).body;
+    assert.strictEqual(shown.dod_id, String(dod));
+    assert.strictEqual(shown.line_number, `88${extn}`);
+    assert.strictEqual(shown.dod_type, 'GATEWAY');
+    assert.strictEqual(typeof shown.dod_name, 'string');
+    assert.ok(shown.dod_name.length > 0);
+    assert.strictEqual(shown.ref_id, String(gateway));
+    // The page's save: the flat DOD fields ride along on PUT /api/extensions/:id and are accepted.
+    const saved = await server().put(`/api/extensions/${extension}`, { name: 'renamed', dod_id: shown.dod_id, dod_type: shown.dod_type, dod_name: shown.dod_name, ref_id: shown.ref_id, call_limit: '0' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.equal((await server().get(`/api/dods?page=1&page_size=100&extn=${extn}`)).body.rowCount, 1);
+  });
+});

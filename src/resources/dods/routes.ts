@@ -106,16 +106,17 @@ async function resolvedValues(
   const typeText = input.type ?? current?.type;
   if (typeText === undefined) throw badRequest(field('type'), 'is required');
   const type = wayOutType(typeText, field('type'));
-  const renamed = input.name !== undefined || input.ref_id !== undefined;
+  const name = input.name ?? undefined;
+  const renamed = name !== undefined || input.ref_id !== undefined;
   if (current && !renamed && type !== current.type) throw badRequest(field('name'), `must name the ${WAYS_OUT[type].noun} when type changes`);
   const refId = current && !renamed
     ? current.ref_id
-    : await heldWayOut(scope, type, { ...(input.name === undefined ? {} : { name: input.name }), ...(input.ref_id === undefined ? {} : { refId: input.ref_id }) },
+    : await heldWayOut(scope, type, { ...(name === undefined ? {} : { name }), ...(input.ref_id === undefined ? {} : { refId: input.ref_id }) },
       { name: field('name'), refId: field('ref_id') });
   const lineNumber = input.line_number ?? current?.line_number;
   if (lineNumber === undefined) throw badRequest(field('line_number'), 'is required');
   const values = { extn_id: extnId, type, ref_id: refId, line_number: lineNumber };
-  await assertWayOutFree(scope, values, field(input.extn === undefined && input.name !== undefined ? 'name' : 'extn'), current?.id);
+  await assertWayOutFree(scope, values, field(input.extn === undefined && name !== undefined ? 'name' : 'extn'), current?.id);
   return values;
 }
 
@@ -205,6 +206,13 @@ export async function dodRoutes(parent: FastifyInstance): Promise<void> {
   });
   app.extensionDetails.contribute('dods', async (trx, extension) =>
     (await withNames(trx, await trx.selectFrom('dods').selectAll().where('extn_id', '=', extension.id).orderBy('id').execute())).map(stringIds));
+  // CherryPBX's extension page shows and edits one DOD through flat fields, and creates a new DOD
+  // on every save unless dod_id names the existing one.
+  app.extensionDetails.contributeFields(async (trx, extension) => {
+    const first = await trx.selectFrom('dods').selectAll().where('extn_id', '=', extension.id).orderBy('id').limit(1).execute();
+    const [dod] = await withNames(trx, first);
+    return dod ? { dod_id: String(dod.id), line_number: dod.line_number, dod_type: dod.type, dod_name: dod.name ?? '', ref_id: String(dod.ref_id) } : {};
+  });
   for (const [type, { table }] of Object.entries(WAYS_OUT)) {
     app.references.add(table, async ({ trx }, row) => {
       const dod = await trx.selectFrom('dods').select(['id', 'line_number']).where('type', '=', type).where('ref_id', '=', row.id).orderBy('id').executeTakeFirst();

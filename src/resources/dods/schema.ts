@@ -33,7 +33,8 @@ export const DodCreate = Type.Object({
   line_number: LineNumber,
   extn: Extn,
   type: WayOutType,
-  name: Type.Optional(WayOutName),
+  // CherryPBX's extension page sends name: null when only ref_id names the way out.
+  name: Type.Optional(Type.Union([WayOutName, Type.Null()])),
   ref_id: Type.Optional(WayOutId),
 });
 

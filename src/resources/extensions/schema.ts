@@ -62,7 +62,16 @@ const ContributedFeatures = {
   forward_noanswer: Type.Optional(Type.String({ description: 'a call the extension does not answer is forwarded to this number' })),
 };
 
-export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, ...ContributedFeatures, dids: ContributedRows, dods: ContributedRows });
+/** The extension's first DOD as CherryPBX's extension page reads it (src/resources/dods). */
+const ContributedDod = {
+  dod_id: Type.Optional(Type.String({ description: 'id of the DOD; CherryPBX creates a new DOD on save without it' })),
+  line_number: Type.Optional(Type.String({ description: 'the DOD\'s outbound caller number' })),
+  dod_type: Type.Optional(Type.String({ description: 'GATEWAY, TRUNKS or DISTRIBUTORS' })),
+  dod_name: Type.Optional(Type.String({ description: 'name of the gateway, trunk or distributor' })),
+  ref_id: Type.Optional(Type.String({ description: 'id of the gateway, trunk or distributor' })),
+};
+
+export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, ...ContributedFeatures, ...ContributedDod, dids: ContributedRows, dods: ContributedRows });
 
 export const ExtensionListQuery = Type.Object({
   ...ListQuery.properties,
