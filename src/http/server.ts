@@ -186,7 +186,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     cookieSecure: options.cookieSecure ?? 'auto',
     throttle,
   });
-  await app.register(userRoutes, { throttle });
+  await app.register(userRoutes, { throttle, defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN });
   await app.register(contextRoutes);
   await app.register(dictRoutes);
   await app.register(routeRoutes);

@@ -78,6 +78,29 @@ describeOnEachDatabase('users', (server) => {
     assertNoSecret(list.body);
   });
 
+  test('CherryPBX\'s "Create Extension": extn with extn_password (and context) creates the extension, owned by the user as the default one; a refusal writes nothing', async () => {
+    const extn = String(46_000 + counter * 10 + 1);
+    const { id, login: name } = await createUser(server(), { extn, extn_password: 'sip-secret-1', context: 'context-1' });
+    const owned = (await server().get(`/api/users/${id}/extensions`)).body;
+    const rows = Array.isArray(owned) ? owned : owned.data;
+    assert.deepEqual(rows.map((row: { extn: string; user_id: number; context: string }) => [row.extn, row.user_id, row.context]), [[extn, id, 'context-1']]);
+    assert.equal((await server().get(`/api/users/${id}`)).body.extn, extn);
+    assert.equal((await login(server(), name)).body.extn, extn);
+    const listed = (await server().get(`/api/extensions?extn=${extn}`)).body.data;
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0].user_id, id);
+
+    const users = async () => (await server().get('/api/users')).body.rowCount;
+    const before = await users();
+    const fresh = String(46_000 + counter * 10 + 2);
+    assertBadRequest(await server().post('/api/users', { login: uniqueLogin('noext'), password: PASSWORD, extn: fresh }), 'extn');
+    assertBadRequest(await server().post('/api/users', { login: uniqueLogin('badctx'), password: PASSWORD, extn: fresh, extn_password: 'sip-secret-1', context: 'no-such-context' }), 'context');
+    assertBadRequest(await server().post('/api/users', { login: uniqueLogin('badnum'), password: PASSWORD, extn: '12a', extn_password: 'sip-secret-1' }), 'extn');
+    assertConflict(await server().post('/api/users', { login: uniqueLogin('taken'), password: PASSWORD, extn, extn_password: 'sip-secret-1' }), 'extn');
+    assert.equal(await users(), before);
+    assert.equal((await server().get(`/api/extensions?extn=${fresh}`)).body.data.length, 0);
+  });
+
   test('the list pages with perPage, page_size or pageSize, filters by login, name and type, and tolerates hpack', async () => {
     const stem = uniqueLogin('filter');
     for (const suffix of ['a', 'b', 'c']) await createUser(server(), { login: `${stem}${suffix}`, type: suffix === 'c' ? 'AGENT' : 'NORMAL' });

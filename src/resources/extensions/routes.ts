@@ -133,6 +133,15 @@ async function newExtension(scope: WriteScope, input: Static<typeof ExtensionCre
   };
 }
 
+/** Creates an extension inside `scope`'s transaction (the upload, and users created with one). */
+export async function createExtension(scope: WriteScope, input: Static<typeof ExtensionCreate>, defaultDomain: string): Promise<Row<'extensions'>> {
+  const values = await newExtension(scope, input, defaultDomain);
+  const now = storedNow();
+  const row = await scope.trx.insertInto('extensions').values({ ...values, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+  scope.changed(EXTENSIONS_TOPIC, [row.id]);
+  return row;
+}
+
 /**
  * The registrations of an extension that no longer answers to them (disabled, deleted, or moved to
  * another number or domain) are dropped on every profile, so that no call reaches the phone and it
@@ -264,11 +273,9 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     const rows = await app.writes.run(async (scope) => {
       const created: Row<'extensions'>[] = [];
       for (const [index, input] of request.body.extensions.entries()) {
-        const values = await newExtension(scope, input, options.defaultDomain).catch((error: unknown) => {
+        created.push(await createExtension(scope, input, options.defaultDomain).catch((error: unknown) => {
           throw error instanceof HttpError ? new HttpError(error.statusCode, `extensions.${index}.${error.message}`, error.data) : error;
-        });
-        const now = storedNow();
-        created.push(await scope.trx.insertInto('extensions').values({ ...values, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow());
+        }));
       }
       return created;
     });

@@ -44,11 +44,11 @@ const actorOf = (request: FastifyRequest): Actor => ({ id: request.user!.id, tok
 /** What every logged-in user may call; everything else here is for administrators (auth.ts). */
 const anyUser = { access: 'user' } as const;
 
-export async function userRoutes(parent: FastifyInstance, options: { throttle: LoginThrottle }): Promise<void> {
+export async function userRoutes(parent: FastifyInstance, options: { throttle: LoginThrottle; defaultDomain: string }): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['users'];
   const db = app.db.kysely;
-  const store = new UserStore(app.writes);
+  const store = new UserStore(app.writes, options.defaultDomain);
   const wireUser = async (id: number) => (await wireRows(db, [await findById(db, 'users', id)]))[0]!;
 
   app.get('/api/users', {

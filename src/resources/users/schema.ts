@@ -30,7 +30,9 @@ export const UserCreate = Type.Object({
   login: Login,
   password: Password,
   ...userFields,
-  extn: Type.Optional(Text(32, 'an existing extension the user then owns, as the default one (extensions are created with /api/extensions)')),
+  extn: Type.Optional(Text(32, 'an extension the user then owns, as the default one: an existing one nobody owns, or, with `extn_password`, a new one')),
+  extn_password: Type.Optional(Type.String({ maxLength: 128, description: 'with a new `extn`: its SIP password (CherryPBX\'s "Create Extension")' })),
+  context: Type.Optional(Type.String({ maxLength: 64, description: 'with a new `extn`: its context key (default context-1, the extensions\' context)' })),
 });
 
 export const UserUpdate = Type.Object({

@@ -6,6 +6,7 @@ import type { WritePath, WriteScope } from '../../db/write-path.js';
 import { HttpError, badRequest, conflict } from '../../http/errors.js';
 import { assertAllHeld, assertValueFree, lockedById } from '../../http/kit/crud.js';
 import { wireTime } from '../../http/kit/time.js';
+import { createExtension } from '../extensions/routes.js';
 import { hashPassword } from '../sessions/passwords.js';
 import { SESSION_TOPIC, endSessions } from '../sessions/store.js';
 import { defaultExtensions, type DefaultExtension } from './default-extension.js';
@@ -58,9 +59,9 @@ function inRow<T>(index: number | undefined, work: () => Promise<T>): Promise<T>
  * The extension numbered `extn`, held until commit, which must be nobody's or already `userId`'s.
  * Numbers are unique per domain only: a number used in several domains is refused as ambiguous.
  */
-async function claimableExtension(scope: WriteScope, extn: string, userId?: number): Promise<number> {
+async function claimableExtension(scope: WriteScope, extn: string, userId?: number): Promise<number | null> {
   const matches = await scope.trx.selectFrom('extensions').select('id').where('extn', '=', extn).limit(2).execute();
-  if (matches.length === 0) throw badRequest('extn', `no extension "${extn}" (create it with POST /api/extensions first)`);
+  if (matches.length === 0) return null;
   if (matches.length > 1) throw badRequest('extn', `"${extn}" is an extension in several domains; give the user one by its extn_id`);
   const extension = (await scope.lock('extensions', 'id', matches[0]!.id, 'update'))!;
   await assertNotOthers(scope, extension, 'extn', userId);
@@ -104,8 +105,12 @@ const isEnabledAdministrator = (user: Pick<Row<'users'>, 'super_admin' | 'disabl
  * default extension, disabled, password) publishes the user's id on `SESSION_TOPIC`, so that
  * every process drops what it cached of the user's sessions at once.
  */
+/** The context of extensions created with their user: the one Switchboard seeds for extensions. */
+const USERS_CONTEXT = 'context-1';
+const EXTENSION_NUMBER = /^[0-9]{1,32}$/;
+
 export class UserStore {
-  constructor(private readonly writes: WritePath) {}
+  constructor(private readonly writes: WritePath, private readonly defaultDomain: string) {}
 
   /**
    * Creates the users, all or none; `rowIndexes` names refusals by row (an import). Passwords are
@@ -131,7 +136,10 @@ export class UserStore {
 
   private async insert(scope: WriteScope, input: NewUserInput, passwordHash: string): Promise<Row<'users'>> {
     await assertValueFree(scope.trx, 'users', 'login', input.login, { noun: 'login' });
-    const extensionId = input.extn ? await claimableExtension(scope, input.extn) : null;
+    const existingExtension = input.extn ? await claimableExtension(scope, input.extn) : null;
+    if (input.extn && existingExtension === null && !input.extn_password) {
+      throw badRequest('extn', `no extension "${input.extn}": send extn_password (and context) to create it, or create it with POST /api/extensions`);
+    }
     const now = storedNow();
     const values: NewRow<'users'> = {
       login: input.login,
@@ -142,15 +150,25 @@ export class UserStore {
       super_admin: input.is_super ?? 0,
       disabled: input.disabled ?? 0,
       password_hash: passwordHash,
-      extn_id: extensionId,
+      extn_id: existingExtension,
       created_at: now,
       updated_at: now,
     };
     const row = await scope.trx.insertInto('users').values(values).returningAll().executeTakeFirstOrThrow();
-    if (extensionId !== null) {
-      await scope.trx.updateTable('extensions').set({ user_id: row.id, updated_at: now }).where('id', '=', extensionId).execute();
+    if (existingExtension !== null) {
+      await scope.trx.updateTable('extensions').set({ user_id: row.id, updated_at: now }).where('id', '=', existingExtension).execute();
+      return row;
     }
-    return row;
+    if (!input.extn) return row;
+    if (!EXTENSION_NUMBER.test(input.extn)) throw badRequest('extn', 'must be digits only (1 to 32)');
+    const created = await createExtension(scope, {
+      extn: input.extn, password: input.extn_password!, context: input.context || USERS_CONTEXT, name: input.name ?? '', user_id: row.id,
+    }, this.defaultDomain).catch((error: unknown) => {
+      // The extension's own fields are the user's extn_password and context here.
+      if (error instanceof HttpError && error.message.startsWith('password:')) throw new HttpError(error.statusCode, `extn_${error.message}`, error.data);
+      throw error;
+    });
+    return scope.trx.updateTable('users').set({ extn_id: created.id }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
   }
 
   async update(id: number, input: UserPatchInput, actor: Actor): Promise<void> {
