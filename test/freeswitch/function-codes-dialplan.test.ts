@@ -108,9 +108,9 @@ describeOnEachDatabase('function codes in the dialplan', (server) => {
   });
 
   test('a type the switch cannot carry yet is hung up with SERVICE_NOT_IMPLEMENTED, naming the code', async () => {
-    const id = createdId(await server().post('/api/func_code', { func_code: '*77', func_type: 'FS_DEST_FORCE_INSERT' }));
-    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*771002')), [
-      `log WARNING Switchboard function code *77 (FS_DEST_FORCE_INSERT, id ${id}) is not implemented`,
+    const id = createdId(await server().post('/api/func_code', { func_code: '*77', func_type: 'FS_DEST_MCASTS' }));
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*77')), [
+      `log WARNING Switchboard function code *77 (FS_DEST_MCASTS, id ${id}) is not implemented`,
       'hangup SERVICE_NOT_IMPLEMENTED',
     ]);
   });

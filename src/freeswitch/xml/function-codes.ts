@@ -52,6 +52,19 @@ const functionCodeActions: Partial<Record<string, { needs?: string; run: (target
     needs: 'an extension number',
     run: (extn) => [action('answer'), action('eavesdrop', ringingCall(extn))],
   },
+  // Barging in: the caller joins the extension's call as a third party, heard by both sides
+  // and hearing both (mod_dptools' three_way, eavesdrop that also speaks).
+  FS_DEST_FORCE_INSERT: {
+    needs: 'an extension number',
+    run: (extn) => [action('answer'), action('three_way', ringingCall(extn))],
+  },
+  // Breaking in: the caller takes the other party's place on the extension's call. The uuid
+  // remembered is the calling leg's; `-bleg` intercepts the extension's leg bridged to it, and
+  // intercept hangs up the leg it takes it from.
+  FS_DEST_FORCE_BREAKDOWN: {
+    needs: 'an extension number',
+    run: (extn) => [action('answer'), action('intercept', `-bleg ${ringingCall(extn)}`)],
+  },
   // Do-not-disturb and forwards: the caller's extension was changed before this is served.
   ...featureCodeActions,
 };
