@@ -8,7 +8,7 @@ import { FEATURE_FUNCTION_CODE_TYPES } from '../../resources/extension-features/
 import type { FunctionCodeMatch } from '../../routing/function-codes.js';
 import type { DialplanLine } from '../../routing/dialplan-values.js';
 import { CONFERENCE_PROFILE, extensionDocument, type RenderedDialplan } from './dialplan.js';
-import { RINGING_REALM } from './user-features.js';
+import { RINGING_REALM, VOICEMAIL_PROFILE } from './user-features.js';
 
 const action = (application: string, data = ''): DialplanLine => ({ application, data });
 
@@ -64,6 +64,11 @@ const functionCodeActions: Partial<Record<string, { needs?: string; run: (target
   FS_DEST_FORCE_BREAKDOWN: {
     needs: 'an extension number',
     run: (extn) => [action('answer'), action('intercept', `-bleg ${ringingCall(extn)}`)],
+  },
+  // The mailbox of the extension the call authenticated as (mod_sofia's user_name and
+  // domain_name): `auth` skips the password prompt, the SIP digest having proved who calls.
+  FS_DEST_FUNC_CALL_VOICEMAIL: {
+    run: () => [action('answer'), action('voicemail', `check auth ${VOICEMAIL_PROFILE} \${domain_name} \${user_name}`)],
   },
   // Do-not-disturb and forwards: the caller's extension was changed before this is served.
   ...featureCodeActions,
