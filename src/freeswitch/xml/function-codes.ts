@@ -1,8 +1,9 @@
 /**
  * The dialplan of a dialled function code (src/routing/function-codes.ts): what each type of the
  * spec's FUNC_CODE_TYPE table does in FreeSWITCH, for the types the shipped modules can carry
- * and for do-not-disturb and forwarding (which the caller's extension keeps). The others are hung up with SERVICE_NOT_IMPLEMENTED and a WARNING
- * naming the code, as routes to destinations not managed yet.
+ * and for do-not-disturb and forwarding (which the caller's extension keeps). The others
+ * (recording, multicast) are hung up with SERVICE_NOT_IMPLEMENTED and a WARNING naming the code,
+ * as routes to destinations not managed yet.
  */
 import { FEATURE_FUNCTION_CODE_TYPES } from '../../resources/extension-features/features.js';
 import type { FunctionCodeMatch } from '../../routing/function-codes.js';
