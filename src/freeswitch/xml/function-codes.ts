@@ -1,8 +1,8 @@
 /**
  * The dialplan of a dialled function code (src/routing/function-codes.ts): what each type of the
  * spec's FUNC_CODE_TYPE table does in FreeSWITCH, for the types the shipped modules can carry
- * and for do-not-disturb and forwarding (which the caller's extension keeps). The others
- * (recording, multicast) are hung up with SERVICE_NOT_IMPLEMENTED and a WARNING naming the code,
+ * and for do-not-disturb, forwarding and recording (which the caller's extension keeps). The
+ * others (multicast) are hung up with SERVICE_NOT_IMPLEMENTED and a WARNING naming the code,
  * as routes to destinations not managed yet.
  */
 import { FEATURE_FUNCTION_CODE_TYPES } from '../../resources/extension-features/features.js';
@@ -71,8 +71,10 @@ const functionCodeActions: Partial<Record<string, { needs?: string; run: (target
   FS_DEST_FUNC_CALL_VOICEMAIL: {
     run: () => [action('answer'), action('voicemail', `check auth ${VOICEMAIL_PROFILE} \${domain_name} \${user_name}`)],
   },
-  // Do-not-disturb and forwards: the caller's extension was changed before this is served.
+  // Do-not-disturb, forwards and recording every call (auto_record, on when off and off when on):
+  // the caller's extension was changed before this is served.
   ...featureCodeActions,
+  FS_DEST_FUNC_CALL_RECORD: { run: () => CONFIRMATION },
 };
 
 /** Function code types the dialplan carries out today. */
