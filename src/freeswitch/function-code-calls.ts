@@ -17,7 +17,10 @@ export async function runFunctionCode(app: FastifyInstance, context: string, mat
   const write = change ? (id: number) => changeFeatures(app.writes, id, change)
     : match.functionCode.type === 'FS_DEST_FUNC_CALL_RECORD' ? (id: number) => toggleAutoRecord(app.writes, id)
       : null;
-  if (rendered.refusal || !write) return rendered;
+  // The mailbox opens without a password for the extension the call authenticated as: a call
+  // that did not (an outside caller forwarded here) would be asked which mailbox to open.
+  const forCallerOnly = write !== null || match.functionCode.type === 'FS_DEST_FUNC_CALL_VOICEMAIL';
+  if (rendered.refusal || !forCallerOnly) return rendered;
   // Set by mod_sofia to the directory user whose digest authenticated the call (posted by
   // xml_curl.conf's enable-post-var): who dialled, not a caller id anyone may send.
   const user = fields.get('variable_user_name');
@@ -26,7 +29,7 @@ export async function runFunctionCode(app: FastifyInstance, context: string, mat
   if (!caller) return refuseFunctionCode(context, match, `was not dialled by an authenticated extension (user ${user ?? 'none'}@${domain ?? 'none'})`, 'CALL_REJECTED');
   // A phone forwarded to itself would send its calls round the dialplan for ever.
   if (match.target === caller.extn) return refuseFunctionCode(context, match, `would forward extension ${caller.extn} to itself`, 'INVALID_NUMBER_FORMAT');
-  if (!(await write(caller.id))) {
+  if (write && !(await write(caller.id))) {
     return refuseFunctionCode(context, match, `dialled by extension ${caller.extn}@${caller.domain}, deleted meanwhile`, 'CALL_REJECTED');
   }
   return rendered;

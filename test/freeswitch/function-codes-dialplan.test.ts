@@ -129,6 +129,19 @@ describeOnEachDatabase('function codes in the dialplan', (server) => {
     assert.equal(await autoRecord(), 0, 'a call that did not authenticate changes nothing');
   });
 
+  test('the voicemail code opens the mailbox of the authenticated caller only', async () => {
+    const extn = `33${String(Date.now()).slice(-4)}`;
+    createdId(await server().post('/api/extensions', { extn, password: 'secret-pass', context: 'context-1' }));
+    const id = createdId(await server().post('/api/func_code', { func_code: '*98', func_type: 'FS_DEST_FUNC_CALL_VOICEMAIL' }));
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*98', { variable_user_name: extn, variable_domain_name: '127.0.0.1' })), [
+      'answer', 'voicemail check auth default ${domain_name} ${user_name}',
+    ]);
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*98')), [
+      `log WARNING Switchboard function code *98 (FS_DEST_FUNC_CALL_VOICEMAIL, id ${id}) was not dialled by an authenticated extension (user none@none)`,
+      'hangup CALL_REJECTED',
+    ]);
+  });
+
   test('a type the switch cannot carry yet is hung up with SERVICE_NOT_IMPLEMENTED, naming the code', async () => {
     const id = createdId(await server().post('/api/func_code', { func_code: '*77', func_type: 'FS_DEST_MCASTS' }));
     assert.deepEqual(actions(await dialplan(server(), 'context-1', '*77')), [
