@@ -68,6 +68,46 @@ describeWithFreeSwitch('extensions pick up and listen in on calls with function 
     await pickUp('1700', '1701', { func_code: '**', func_type: 'FS_DEST_LAST_INTERCEPT' }, '**');
   });
 
+  /** An outside call talks to `extn`'s answering phone; returns the calling leg's uuid and the calls, still up. */
+  async function callInProgress(extn: string): Promise<{ callerUuid: string; calls: Sipp[] }> {
+    const { server, freeswitch } = both();
+    const port = await freeSipPort();
+    await phoneOf(server, freeswitch, extn, port);
+    const phone = await startSipp({ scenario: 'uas-answer.xml', localPort: port, timeoutSeconds: 30 });
+    const caller = await longCall(freeswitch, { from: '2000', to: extn, pauseMs: 8000, authenticated: false });
+    const bridged = () => freeswitch.api('show', 'bridged_calls');
+    assert.ok(await eventually(async () => new RegExp(`sofia/internal/${extn}@`).test(await bridged()), 5_000), await bridged());
+    const callerUuid = (await freeswitch.api('hash', `select/switchboard_ringing/${extn}@127.0.0.1`)).trim();
+    return { callerUuid, calls: [phone, caller] };
+  }
+
+  test('the break-in code + an extension takes the place of the other party on its call, which is hung up', async () => {
+    const { server, freeswitch } = both();
+    const { callerUuid, calls } = await callInProgress('1800');
+    await createExtension(server, '1801');
+    createdId(await server.post('/api/func_code', { func_code: '*7', func_type: 'FS_DEST_FORCE_BREAKDOWN' }));
+    const breaking = await longCall(freeswitch, { from: '1801', to: '*71800', pauseMs: 6000, authenticated: true });
+    const bridged = () => freeswitch.api('show', 'bridged_calls');
+    assert.ok(await eventually(async () => /\*71800[^\n]*sofia\/internal\/1800@/.test(await bridged()), 5_000), await bridged());
+    assert.ok(await eventually(async () => (await freeswitch.api('uuid_exists', callerUuid)).trim() === 'false', 5_000), 'the other party was hung up');
+    await freeswitch.api('hupall');
+    await Promise.all([...calls.map((call) => call.done), breaking.done]);
+  });
+
+  test('the barge-in code + an extension joins its call as a third party; the call stays up', async () => {
+    const { server, freeswitch } = both();
+    const { callerUuid, calls } = await callInProgress('1900');
+    await createExtension(server, '1901');
+    createdId(await server.post('/api/func_code', { func_code: '*6', func_type: 'FS_DEST_FORCE_INSERT' }));
+    const barging = await longCall(freeswitch, { from: '1901', to: '*61900', pauseMs: 6000, authenticated: true });
+    const channels = () => freeswitch.api('show', 'channels');
+    assert.ok(await eventually(async () => /\*61900[^\n]*,three_way,/.test(await channels()), 5_000), await channels());
+    assert.equal((await freeswitch.api('uuid_exists', callerUuid)).trim(), 'true');
+    assert.match(await freeswitch.api('show', 'bridged_calls'), /sofia\/internal\/1900@/);
+    await freeswitch.api('hupall');
+    await Promise.all([...calls.map((call) => call.done), barging.done]);
+  });
+
   test('the listen-in code + an extension listens in on its call', async () => {
     const { server, freeswitch } = both();
     const port = await freeSipPort();

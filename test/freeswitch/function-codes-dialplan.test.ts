@@ -107,10 +107,45 @@ describeOnEachDatabase('function codes in the dialplan', (server) => {
     assert.deepEqual(await callTo(), [`bridge user/${extn}`]);
   });
 
+  test('the recording code turns recording every call of the caller\'s extension on, then off', async () => {
+    const extn = `32${String(Date.now()).slice(-4)}`;
+    const id = createdId(await server().post('/api/extensions', { extn, password: 'secret-pass', context: 'context-1' }));
+    createdId(await server().post('/api/func_code', { func_code: '*97', func_type: 'FS_DEST_FUNC_CALL_RECORD' }));
+    const byOwner = { variable_user_name: extn, variable_domain_name: '127.0.0.1' };
+    const autoRecord = async () => (await server().get(`/api/extensions/${id}`)).body.auto_record;
+    const directory = async () => {
+      const form = new URLSearchParams({ section: 'directory', tag_name: 'domain', key_name: 'name', key_value: '127.0.0.1', action: 'user_call', user: extn }).toString();
+      return String((await server().request('POST', '/freeswitch/xml', form, { token: null, headers: FORM })).body);
+    };
+    const confirmation = ['answer', 'playback tone_stream://%(200,100,880);loops=3', 'hangup NORMAL_CLEARING'];
+
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*97', byOwner)), confirmation);
+    assert.equal(await autoRecord(), 1);
+    assert.match(await directory(), /<variable name="auto_record" value="true"\/>/, 'its calls are recorded');
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*97', byOwner)), confirmation);
+    assert.equal(await autoRecord(), 0);
+    assert.doesNotMatch(await directory(), /auto_record/);
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*97')).at(-1), 'hangup CALL_REJECTED');
+    assert.equal(await autoRecord(), 0, 'a call that did not authenticate changes nothing');
+  });
+
+  test('the voicemail code opens the mailbox of the authenticated caller only', async () => {
+    const extn = `33${String(Date.now()).slice(-4)}`;
+    createdId(await server().post('/api/extensions', { extn, password: 'secret-pass', context: 'context-1' }));
+    const id = createdId(await server().post('/api/func_code', { func_code: '*98', func_type: 'FS_DEST_FUNC_CALL_VOICEMAIL' }));
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*98', { variable_user_name: extn, variable_domain_name: '127.0.0.1' })), [
+      'answer', 'voicemail check auth default ${domain_name} ${user_name}',
+    ]);
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*98')), [
+      `log WARNING Switchboard function code *98 (FS_DEST_FUNC_CALL_VOICEMAIL, id ${id}) was not dialled by an authenticated extension (user none@none)`,
+      'hangup CALL_REJECTED',
+    ]);
+  });
+
   test('a type the switch cannot carry yet is hung up with SERVICE_NOT_IMPLEMENTED, naming the code', async () => {
-    const id = createdId(await server().post('/api/func_code', { func_code: '*77', func_type: 'FS_DEST_FORCE_INSERT' }));
-    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*771002')), [
-      `log WARNING Switchboard function code *77 (FS_DEST_FORCE_INSERT, id ${id}) is not implemented`,
+    const id = createdId(await server().post('/api/func_code', { func_code: '*77', func_type: 'FS_DEST_MCASTS' }));
+    assert.deepEqual(actions(await dialplan(server(), 'context-1', '*77')), [
+      `log WARNING Switchboard function code *77 (FS_DEST_MCASTS, id ${id}) is not implemented`,
       'hangup SERVICE_NOT_IMPLEMENTED',
     ]);
   });

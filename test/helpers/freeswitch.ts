@@ -417,6 +417,17 @@ export async function callOnPublicProfile(freeswitch: FreeSwitch, number: string
  * domain 127.0.0.1, answering the digest challenge with `password`. `uac-register.xml` succeeds
  * on 200 OK, `uac-register-refused.xml` when the switch refuses the credentials.
  */
+/**
+ * mod_voicemail answers the message query sofia raises on each REGISTER with a message-waiting
+ * NOTIFY, which a sipp phone scenario started just after registering takes for its call and fails
+ * on; the tests' internal profile does not raise it (real phones accept the NOTIFY).
+ */
+async function withoutMessageQueryOnRegister(server: Harness): Promise<void> {
+  const internal = (await server.get('/api/sip_profiles')).body.find((row: { name: string }) => row.name === 'internal');
+  const added = await server.post(`/api/sip_profiles/${internal.id}/params`, { k: 'send-message-query-on-register', v: 'false' });
+  if (added.status !== 200) throw new Error(`the internal profile refused send-message-query-on-register: ${JSON.stringify(added.body)}`);
+}
+
 export async function registerExtension(
   freeswitch: FreeSwitch,
   options: { extn: string; password: string; localPort: number; scenario?: 'uac-register.xml' | 'uac-register-refused.xml' },
@@ -497,6 +508,7 @@ export function describeWithFreeSwitch(title: string, suite: (both: () => Switch
       }
       const server = await Harness.start(sqlite, { freeswitchXml: XML_CREDENTIALS, recordingsDir: recordings, ...(switches ? { switches } : {}) });
       const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+      await withoutMessageQueryOnRegister(server);
       const freeswitch = await FreeSwitch.start({
         xmlUrl: `${address}/freeswitch/xml`, xmlUser: XML_CREDENTIALS.user, xmlPassword: XML_CREDENTIALS.password, eventSocketPort,
       });

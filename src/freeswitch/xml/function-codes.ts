@@ -1,14 +1,15 @@
 /**
  * The dialplan of a dialled function code (src/routing/function-codes.ts): what each type of the
  * spec's FUNC_CODE_TYPE table does in FreeSWITCH, for the types the shipped modules can carry
- * and for do-not-disturb and forwarding (which the caller's extension keeps). The others are hung up with SERVICE_NOT_IMPLEMENTED and a WARNING
- * naming the code, as routes to destinations not managed yet.
+ * and for do-not-disturb, forwarding and recording (which the caller's extension keeps). The
+ * others (multicast) are hung up with SERVICE_NOT_IMPLEMENTED and a WARNING naming the code,
+ * as routes to destinations not managed yet.
  */
 import { FEATURE_FUNCTION_CODE_TYPES } from '../../resources/extension-features/features.js';
 import type { FunctionCodeMatch } from '../../routing/function-codes.js';
 import type { DialplanLine } from '../../routing/dialplan-values.js';
 import { CONFERENCE_PROFILE, extensionDocument, type RenderedDialplan } from './dialplan.js';
-import { RINGING_REALM } from './user-features.js';
+import { RINGING_REALM, VOICEMAIL_PROFILE } from './user-features.js';
 
 const action = (application: string, data = ''): DialplanLine => ({ application, data });
 
@@ -52,8 +53,28 @@ const functionCodeActions: Partial<Record<string, { needs?: string; run: (target
     needs: 'an extension number',
     run: (extn) => [action('answer'), action('eavesdrop', ringingCall(extn))],
   },
-  // Do-not-disturb and forwards: the caller's extension was changed before this is served.
+  // Barging in: the caller joins the extension's call as a third party, heard by both sides
+  // and hearing both (mod_dptools' three_way, eavesdrop that also speaks).
+  FS_DEST_FORCE_INSERT: {
+    needs: 'an extension number',
+    run: (extn) => [action('answer'), action('three_way', ringingCall(extn))],
+  },
+  // Breaking in: the caller takes the other party's place on the extension's call. The uuid
+  // remembered is the calling leg's; `-bleg` intercepts the extension's leg bridged to it, and
+  // intercept hangs up the leg it takes it from.
+  FS_DEST_FORCE_BREAKDOWN: {
+    needs: 'an extension number',
+    run: (extn) => [action('answer'), action('intercept', `-bleg ${ringingCall(extn)}`)],
+  },
+  // The mailbox of the extension the call authenticated as (mod_sofia's user_name and
+  // domain_name): `auth` skips the password prompt, the SIP digest having proved who calls.
+  FS_DEST_FUNC_CALL_VOICEMAIL: {
+    run: () => [action('answer'), action('voicemail', `check auth ${VOICEMAIL_PROFILE} \${domain_name} \${user_name}`)],
+  },
+  // Do-not-disturb, forwards and recording every call (auto_record, on when off and off when on):
+  // the caller's extension was changed before this is served.
   ...featureCodeActions,
+  FS_DEST_FUNC_CALL_RECORD: { run: () => CONFIRMATION },
 };
 
 /** Function code types the dialplan carries out today. */

@@ -24,6 +24,9 @@ export interface CalledExtension {
  */
 export const RINGING_REALM = 'switchboard_ringing';
 
+/** mod_voicemail's profile of the extensions' mailboxes (freeswitch/autoload_configs/voicemail.conf.xml). */
+export const VOICEMAIL_PROFILE = 'default';
+
 const action = (application: string, data = ''): DialplanLine => ({ application, data });
 
 /** Bridge failures a busy forward takes. */
