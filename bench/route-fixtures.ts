@@ -1,4 +1,5 @@
 import { openDatabase } from '../src/db/connect.js';
+import { insertJsonRows } from '../src/resources/blacklists/bulk.js';
 
 /** Deterministic pseudo-random numbers, so every run benchmarks the same routes. */
 export function seededRandom(seed: number): () => number {
@@ -71,16 +72,38 @@ export function generateCalls(routes: readonly RouteSeed[], count: number, seed 
   });
 }
 
-/** A migrated SQLite database holding `count` generated routes, written in bulk. */
-export async function createRouteDatabase(path: string, count: number): Promise<void> {
+/** A blacklist and a prefix translation table that every route of a route database names. */
+export interface RoutingListsFixture {
+  /** Numbers of the blacklist (callers and callees both checked, prefix match). */
+  blacklisted: readonly string[];
+  /** original_number → nts_number of the prefix translation table, applied in dnc and sdnc. */
+  translations: readonly (readonly [string, string])[];
+}
+
+/** A migrated SQLite database holding `count` generated routes, written in bulk; with `lists`, every route names them. */
+export async function createRouteDatabase(path: string, count: number, lists?: RoutingListsFixture): Promise<void> {
   const db = await openDatabase(path);
   const now = new Date().toISOString();
   const seeds = generateRouteSeeds(count);
   await db.kysely.transaction().execute(async (trx) => {
+    let named = {};
+    if (lists) {
+      const { id: blacklist } = await trx.insertInto('blacklists')
+        .values({ name: 'bench', list_type: 0, limit_user_type: 2, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+      const { id: table } = await trx.insertInto('number_translations')
+        .values({ name: 'bench', type: 'prefix', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+      await insertJsonRows(trx, 'sqlite', { table: 'blacklist_numbers', owner: 'blacklist_id', ownerId: blacklist, createdAt: now, textColumns: ['v'], indexed: 'v' },
+        lists.blacklisted.map((v) => ({ v })));
+      await insertJsonRows(trx, 'sqlite',
+        { table: 'number_translation_numbers', owner: 'table_id', ownerId: table, createdAt: now, textColumns: ['original_number', 'nts_number'], indexed: 'original_number' },
+        lists.translations.map(([original_number, nts_number]) => ({ original_number, nts_number })));
+      const rule = `s/prefix_nts_${table}///`;
+      named = { blacklist: String(blacklist), dnc: rule, sdnc: rule };
+    }
     const CHUNK = 1000;
     for (let start = 0; start < seeds.length; start += CHUNK) {
       await trx.insertInto('routes').values(seeds.slice(start, start + CHUNK).map((seed) => ({
-        ...seed, dest_type: 'FS_DEST_USER', created_at: now, updated_at: now,
+        ...seed, ...named, dest_type: 'FS_DEST_USER', created_at: now, updated_at: now,
       }))).execute();
     }
   });

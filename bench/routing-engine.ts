@@ -113,7 +113,7 @@ const ROUTE_SQL = `SELECT * FROM routes WHERE context = ? AND disabled = 0 AND m
   ORDER BY max_length ASC, length(prefix) DESC, id ASC LIMIT 1`;
 
 /** XUI's way: one query per call against a table indexed on context. Checks it agrees with the engine. */
-function timeSql(routes: Route[], calls: Call[], queries: number, index: RouteIndex): Timing {
+export function timeSql(routes: Route[], calls: Call[], queries: number, index: RouteIndex): Timing {
   const db = new Database(':memory:');
   db.exec(`CREATE TABLE routes (id INTEGER PRIMARY KEY, name TEXT, context TEXT, prefix TEXT, max_length INTEGER,
     disabled INTEGER, dest_type TEXT, dest_uuid TEXT, body TEXT, dnc TEXT, sdnc TEXT);

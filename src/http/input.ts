@@ -87,21 +87,29 @@ function unstorable(text: string): string | null {
   return null;
 }
 
+/** Where a value sits in an input; spelled out only for the one value refused, as a million-item import has some three million. */
+interface Place {
+  parent: Place | null;
+  key: string;
+}
+
+const spelled = (place: Place | null): string => (place ? fieldPath(spelled(place.parent), place.key) : '');
+
 /** Where a parsed input holds text that cannot be stored, named like a validation error. Iterative: inputs may nest. */
 function unstorableTextAt(input: unknown): { path: string; problem: string } | null {
-  const pending: [unknown, string][] = [[input, '']];
+  const pending: [unknown, Place | null][] = [[input, null]];
   while (pending.length > 0) {
-    const [value, path] = pending.pop()!;
+    const [value, place] = pending.pop()!;
     if (typeof value === 'string') {
       const problem = unstorable(value);
-      if (problem) return { path, problem };
+      if (problem) return { path: spelled(place), problem };
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    for (const [key, item] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
       const problem = unstorable(key);
-      if (problem) return { path, problem };
-      pending.push([item, fieldPath(path, key)]);
+      if (problem) return { path: spelled(place), problem };
+      pending.push([(value as Record<string, unknown>)[key], { parent: place, key }]);
     }
   }
   return null;
@@ -133,7 +141,7 @@ function branchesFor(branches: readonly JsonSchema[], value: unknown): JsonSchem
  * itself, so the walk is as deep as the schema at most.
  */
 function numberTextProblem(schema: JsonSchema | undefined, value: unknown, path: string): { path: string; problem: string } | null {
-  if (!schema || value === undefined) return null;
+  if (!schema || value === undefined || !asksForNumbers(schema)) return null;
   if (schema.anyOf) {
     let first: { path: string; problem: string } | null = null;
     for (const branch of branchesFor(schema.anyOf, value)) {
@@ -164,6 +172,20 @@ function numberTextProblem(schema: JsonSchema | undefined, value: unknown, path:
     }
   }
   return null;
+}
+
+const numberAsking = new WeakMap<JsonSchema, boolean>();
+/** Whether the schema has a number field anywhere: an import of a million strings need not be walked. */
+function asksForNumbers(schema: JsonSchema): boolean {
+  let asks = numberAsking.get(schema);
+  if (asks === undefined) {
+    asks = schema.type === 'integer' || schema.type === 'number'
+      || (schema.anyOf ?? []).some(asksForNumbers)
+      || Object.values(schema.properties ?? {}).some(asksForNumbers)
+      || (schema.items !== undefined && asksForNumbers(schema.items));
+    numberAsking.set(schema, asks);
+  }
+  return asks;
 }
 
 const validators = new WeakMap<object, Validator>();

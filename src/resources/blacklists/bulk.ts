@@ -19,11 +19,12 @@ export async function insertJsonRows(
 ): Promise<number[]> {
   if (rows.length === 0) return [];
   const { table, owner, ownerId, createdAt, textColumns, indexed } = into;
-  const order = rows.map((_, index) => index).sort((a, b) => {
-    const left = rows[a]![indexed]!;
-    const right = rows[b]![indexed]!;
+  const keys = rows.map((row) => row[indexed]!);
+  const order = Array.from(new Uint32Array(rows.length).map((_, index) => index).sort((a, b) => {
+    const left = keys[a]!;
+    const right = keys[b]!;
     return left < right ? -1 : left > right ? 1 : 0;
-  });
+  }));
   const json = JSON.stringify(order.map((index) => rows[index]));
   const fixed = sql`cast(${ownerId} as integer), cast(${createdAt} as varchar(32)), cast(${createdAt} as varchar(32))`;
   const select = dialect === 'postgres'
