@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { ExtensionRow } from '../extensions/schema.js';
 import { LIST_CAP } from '../../http/kit/listing.js';
 import { Flag, Id, Int, Text, TimestampFields } from '../../http/kit/types.js';
 
@@ -83,17 +84,5 @@ export const UserRow = Type.Object({
   ...TimestampFields,
 });
 
-/** An extension as the user page lists it: never its secret. */
-export const UserExtensionRow = Type.Object({
-  id: Type.Integer(),
-  extn: Type.String(),
-  domain: Type.String(),
-  name: Type.String(),
-  context: Type.String(),
-  cid_name: Type.String(),
-  cid_number: Type.String(),
-  type: Type.String(),
-  disabled: Type.Integer(),
-  user_id: Type.Integer(),
-  ...TimestampFields,
-});
+/** An extension as the user page lists it (the extensions list's row: never its secret). */
+export const UserExtensionRow = Type.Omit(ExtensionRow, ['auto_record']);
