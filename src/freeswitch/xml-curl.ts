@@ -131,12 +131,21 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
       if (rendered.refusal) app.log.warn({ context, destNumber: dialled, callerNumber }, `call hung up: ${rendered.refusal}`);
       return rendered.document;
     }
-    if (!decision.route || !decision.destination) return null;
-    const [row] = await app.routeTable.rowsOf([decision.route.id]);
+    const { route, destination } = decision;
+    if (!route || !destination) return null;
+    const rejection = decision.blacklist && refusalOf(decision.blacklist);
+    // Independent lookups, each a cache hit or one query: asked together, not one after another.
+    const [[row], allParams, trunks, called, blockScript] = await Promise.all([
+      app.routeTable.rowsOf([route.id]),
+      app.routeTable.paramsOf(route.id),
+      // A refused call takes no turn of a trunk group's rotation.
+      rejection ? [] : trunksToDial(app.db.kysely, app.writes, destination.destType, destination.destUuid),
+      destination.destType === 'FS_DEST_USER' && !rejection ? calledExtension(app.db.kysely, decision.destNumber, domainName || undefined) : undefined,
+      destination.destType === 'FS_DEST_IVRBLOCK' ? blockLua(app.db.kysely, destination.destUuid) : undefined,
+    ]);
     // Deleted since the decision: the next fetch decides without it.
     if (!row) return null;
-    const params = (await app.routeTable.paramsOf(row.id)).filter((param) => param.disabled === 0);
-    const rejection = decision.blacklist && refusalOf(decision.blacklist);
+    const params = allParams.filter((param) => param.disabled === 0);
     const rendered = renderDialplan({
       call: {
         context,
@@ -157,13 +166,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         params: params.map(({ k, v }) => ({ k, v })),
         ringback: row.ringback_enabled === 1 ? ringbackOf(row.ringback_tone) : '',
       },
-      destination: {
-        ...decision.destination,
-        // A refused call takes no turn of a trunk group's rotation.
-        trunks: rejection ? [] : await trunksToDial(app.db.kysely, app.writes, decision.destination.destType, decision.destination.destUuid),
-        called: decision.destination.destType === 'FS_DEST_USER' && !rejection ? await calledExtension(app.db.kysely, decision.destNumber, domainName || undefined) : undefined,
-        blockLua: decision.destination.destType === 'FS_DEST_IVRBLOCK' ? await blockLua(app.db.kysely, decision.destination.destUuid) : undefined,
-      },
+      destination: { ...destination, trunks, called, blockLua: blockScript },
       recordingsDir,
       rejection,
     });
