@@ -368,3 +368,41 @@ describeOnEachDatabase('CherryPBX extension page reads its DOD through flat fiel
     assert.equal((await server().get(`/api/dods?page=1&page_size=100&extn=${extn}`)).body.rowCount, 1);
   });
 });
+
+describeOnEachDatabase('CherryPBX extension detail page: owner and call forward', (server) => {
+  test('extension detail page: the required "Extension User" field reads login (the owner\'s), or the Basic Information section never saves', async () => {
+    const login = unique('owner').replace('-', '');
+    const user = createdId(await server().post('/api/users', { login, name: 'Owner', password: 'walk-pass-1', type: 'NORMAL' }));
+    const owned = createdId(await server().post('/api/extensions', { name: 'owned', extn: `64${++made}`, password: 'walk-pass-1', context: 'context-1', user_id: user }));
+    const shown = (await server().get(`/api/extensions/${owned}`)).body;
+    assert.strictEqual(shown.login, login, 'the select shows users.find(u => u.login === extension.login)');
+    const orphan = createdId(await server().post('/api/extensions', { name: 'orphan', extn: `64${++made}`, password: 'walk-pass-1', context: 'context-1' }));
+    assert.strictEqual((await server().get(`/api/extensions/${orphan}`)).body.login, '');
+  });
+
+  test('extension detail page: call_transfer_type "4"/"2"/"3" with connect_phone is shown back after a reload (the forward a call honours), "0" clears it', async () => {
+    const extn = `65${++made}`;
+    const id = createdId(await server().post('/api/extensions', { name: 'forwarding', extn, password: 'walk-pass-1', context: 'context-1' }));
+    const shown = async () => {
+      const detail = (await server().get(`/api/extensions/${id}`)).body;
+      return [detail.call_transfer_type?.toString(), detail.connect_phone, detail.forward_always, detail.forward_noanswer, detail.forward_busy];
+    };
+    assert.deepEqual(await shown(), ['0', '', '', '', ''], 'the select reads call_transfer_type?.toString() || "0"');
+    // The "called services" section's save: the changed fields, strings as the page's selects hold them.
+    const save = (body: Record<string, unknown>) => server().put(`/api/extensions/${id}`, { ...body, codec: '', timeout: '30' });
+    assert.equal((await save({ call_transfer_type: '4', connect_phone: '2009' })).status, 200);
+    assert.deepEqual(await shown(), ['4', '2009', '2009', '', '']);
+    assert.equal((await save({ call_transfer_type: '2' })).status, 200, 'the number stays when only the type changes');
+    assert.deepEqual(await shown(), ['2', '2009', '', '2009', '']);
+    assert.equal((await save({ call_transfer_type: '3', connect_phone: '2010' })).status, 200);
+    assert.deepEqual(await shown(), ['3', '2010', '', '', '2010']);
+    for (const [body, field] of [[{ call_transfer_type: '1', connect_phone: '2011' }, 'call_transfer_type'], [{ call_transfer_type: '4', connect_phone: 'x1' }, 'connect_phone'], [{ call_transfer_type: '4', connect_phone: extn }, 'connect_phone']] as const) {
+      const refused = await save(body);
+      assert.equal(refused.status, 400, JSON.stringify(body));
+      assert.match(refused.body.message, new RegExp(`^${field}: `));
+    }
+    assert.deepEqual(await shown(), ['3', '2010', '', '', '2010'], 'a refused save changes nothing');
+    assert.equal((await save({ call_transfer_type: '0' })).status, 200);
+    assert.deepEqual(await shown(), ['0', '', '', '', '']);
+  });
+});

@@ -8,7 +8,8 @@ import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
 import { storedNow } from '../../db/queries.js';
 import type { Database, Row } from '../../db/schema.js';
-import type { WritePath } from '../../db/write-path.js';
+import type { WritePath, WriteScope } from '../../db/write-path.js';
+import { badRequest } from '../../http/errors.js';
 
 export const EXTENSION_FEATURES_TOPIC = 'extension_features';
 
@@ -79,27 +80,67 @@ export async function calledExtension(db: Kysely<Database>, extn: string, domain
 export async function changeFeatures(writes: WritePath, extensionId: number, change: Partial<ExtensionFeatures>): Promise<boolean> {
   return writes.run(async (scope) => {
     if (!(await scope.lock('extensions', 'id', extensionId, 'share'))) return false;
-    const next = { ...fromRow(await scope.trx.selectFrom('extension_features').selectAll().where('extension_id', '=', extensionId).executeTakeFirst()), ...change };
-    const values = {
-      dnd: next.dnd ? 1 : 0,
-      forward_always: next.forwardAlways,
-      forward_busy: next.forwardBusy,
-      forward_noanswer: next.forwardNoanswer,
-      updated_at: storedNow(),
-    };
-    await scope.trx.insertInto('extension_features').values({ extension_id: extensionId, ...values })
-      .onConflict((conflict) => conflict.column('extension_id').doUpdateSet(values)).execute();
-    scope.changed(EXTENSION_FEATURES_TOPIC, [extensionId]);
+    await writeFeatures(scope, extensionId, change);
     return true;
   });
+}
+
+/** Applies `change` to the features of an extension that `scope` holds. */
+async function writeFeatures(scope: WriteScope, extensionId: number, change: Partial<ExtensionFeatures>): Promise<void> {
+  const next = { ...fromRow(await scope.trx.selectFrom('extension_features').selectAll().where('extension_id', '=', extensionId).executeTakeFirst()), ...change };
+  const values = {
+    dnd: next.dnd ? 1 : 0,
+    forward_always: next.forwardAlways,
+    forward_busy: next.forwardBusy,
+    forward_noanswer: next.forwardNoanswer,
+    updated_at: storedNow(),
+  };
+  await scope.trx.insertInto('extension_features').values({ extension_id: extensionId, ...values })
+    .onConflict((conflict) => conflict.column('extension_id').doUpdateSet(values)).execute();
+  scope.changed(EXTENSION_FEATURES_TOPIC, [extensionId]);
+}
+
+/**
+ * CherryPBX's extension page shows one forward as `call_transfer_type` and `connect_phone`
+ * (the unconditional one first, as a call honours it first) and sets one the same way.
+ */
+const TRANSFER_TYPES = { '4': 'forwardAlways', '2': 'forwardNoanswer', '3': 'forwardBusy' } as const;
+type TransferType = keyof typeof TRANSFER_TYPES;
+const FORWARD_NUMBER = /^[0-9]{1,64}$/;
+
+function callTransferOf(features: ExtensionFeatures): { call_transfer_type: string; connect_phone: string } {
+  const shown = (Object.entries(TRANSFER_TYPES) as [TransferType, (typeof TRANSFER_TYPES)[TransferType]][]).find(([, key]) => features[key] !== '');
+  return shown ? { call_transfer_type: shown[0], connect_phone: features[shown[1]] } : { call_transfer_type: '0', connect_phone: '' };
+}
+
+async function setCallTransfer(scope: WriteScope, extension: Row<'extensions'>, input: Readonly<Record<string, unknown>>): Promise<void> {
+  const type = input.call_transfer_type as string | undefined;
+  const phone = input.connect_phone as string | undefined;
+  if (type === undefined && phone === undefined) return;
+  const shown = callTransferOf(await featuresOf(scope.trx, extension.id));
+  const nextType = type ?? shown.call_transfer_type;
+  const number = (phone ?? shown.connect_phone).trim();
+  if (nextType === '0') {
+    await writeFeatures(scope, extension.id, { forwardAlways: '', forwardBusy: '', forwardNoanswer: '' });
+    return;
+  }
+  if (!(nextType in TRANSFER_TYPES)) throw badRequest('call_transfer_type', 'ringing other numbers alongside the extension (1) is not supported; 0, 2, 3 or 4');
+  if (!FORWARD_NUMBER.test(number)) throw badRequest('connect_phone', 'must be the number to forward to (digits)');
+  // A phone forwarded to itself would send its calls round the dialplan for ever.
+  if (number === extension.extn) throw badRequest('connect_phone', `would forward extension ${extension.extn} to itself`);
+  await writeFeatures(scope, extension.id, { forwardAlways: '', forwardBusy: '', forwardNoanswer: '', [TRANSFER_TYPES[nextType as TransferType]]: number });
 }
 
 /** Each extension's features in its detail (`GET /api/extensions/:id`). */
 async function extensionFeatureDetails(app: FastifyInstance): Promise<void> {
   app.extensionDetails.contributeFields(async (db, extension) => {
     const features = await featuresOf(db, extension.id);
-    return { dnd: features.dnd ? 1 : 0, forward_always: features.forwardAlways, forward_busy: features.forwardBusy, forward_noanswer: features.forwardNoanswer };
+    return {
+      dnd: features.dnd ? 1 : 0, forward_always: features.forwardAlways, forward_busy: features.forwardBusy, forward_noanswer: features.forwardNoanswer,
+      ...callTransferOf(features),
+    };
   });
+  app.extensionDetails.acceptUpdates(setCallTransfer);
 }
 
 export const extensionFeaturesPlugin = fp(extensionFeatureDetails, { name: 'extension-features' });

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, Row } from '../../db/schema.js';
+import type { WriteScope } from '../../db/write-path.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,6 +20,12 @@ export type ExtensionDetailSource = (db: Kysely<Database>, extension: Row<'exten
 export type ExtensionFieldSource = (db: Kysely<Database>, extension: Row<'extensions'>) => Promise<Record<string, unknown>>;
 
 /**
+ * Takes the fields of an extension's update that another resource owns (ExtensionUpdate in
+ * schema.ts must declare them, or validation strips them), in the update's own transaction.
+ */
+export type ExtensionUpdateSink = (scope: WriteScope, extension: Row<'extensions'>, input: Readonly<Record<string, unknown>>) => Promise<void>;
+
+/**
  * The lists of `GET /api/extensions/:id` that other resources own: the DID and DOD resources
  * contribute their rows here (`app.extensionDetails.contribute('dids', …)`), so that extensions
  * need not import them.
@@ -26,6 +33,7 @@ export type ExtensionFieldSource = (db: Kysely<Database>, extension: Row<'extens
 export class ExtensionDetails {
   private readonly sources = new Map<ExtensionDetailKey, ExtensionDetailSource>();
   private readonly fieldSources: ExtensionFieldSource[] = [];
+  private readonly updateSinks: ExtensionUpdateSink[] = [];
 
   contribute(key: ExtensionDetailKey, source: ExtensionDetailSource): void {
     if (this.sources.has(key)) throw new Error(`the extension detail ${key} already has a source`);
@@ -35,6 +43,15 @@ export class ExtensionDetails {
   /** Fields to add to the detail; ExtensionDetail (schema.ts) must declare them, or the reply drops them. */
   contributeFields(source: ExtensionFieldSource): void {
     this.fieldSources.push(source);
+  }
+
+  /** Fields an update of the extension writes elsewhere (its forwards, set on CherryPBX's extension page). */
+  acceptUpdates(sink: ExtensionUpdateSink): void {
+    this.updateSinks.push(sink);
+  }
+
+  async update(scope: WriteScope, extension: Row<'extensions'>, input: Readonly<Record<string, unknown>>): Promise<void> {
+    for (const sink of this.updateSinks) await sink(scope, extension, input);
   }
 
   async of(db: Kysely<Database>, extension: Row<'extensions'>): Promise<Record<string, unknown> & Record<ExtensionDetailKey, Record<string, unknown>[]>> {

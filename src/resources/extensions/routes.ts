@@ -17,6 +17,7 @@ import { IdParams, Message } from '../../http/kit/types.js';
 import { XML_UNREPRESENTABLE, extensionList, isDialable, isDomainName } from '../../routing/dialplan-values.js';
 import { SwitchUnavailableError } from '../channels/control.js';
 import { SOFIA_EFFECT, type SofiaEffect } from '../sip-profiles/sofia-effects.js';
+import type { ExtensionDetails } from './details.js';
 import type { RegistrationSource } from './registrations.js';
 import {
   ExtensionCreate, ExtensionDetail, ExtensionListQuery, ExtensionRow, ExtensionUpdate, ExtensionUpload, UserGatewayList,
@@ -161,7 +162,7 @@ async function dropRegistrations(scope: WriteScope, extension: Row<'extensions'>
 /** Changes of extensions are published here: the DIDs and DODs the routing engine holds name them. */
 export const EXTENSIONS_TOPIC = 'extensions';
 
-const extensionCrud = (options: ExtensionOptions, references: References) => crudRoutes({
+const extensionCrud = (options: ExtensionOptions, references: References, details: ExtensionDetails) => crudRoutes({
   table: 'extensions',
   path: '/api/extensions',
   tag: TAG,
@@ -182,7 +183,8 @@ const extensionCrud = (options: ExtensionOptions, references: References) => cru
       if (existing.disabled === 0) await dropRegistrations(scope, existing);
       return { disabled: 1 - existing.disabled };
     }
-    const { password, action: _toggle, ...fields } = input;
+    const { password, action: _toggle, call_transfer_type, connect_phone, ...fields } = input;
+    await details.update(scope, existing, { call_transfer_type, connect_phone });
     await assertFields(scope, fields);
     if (fields.context !== undefined && fields.context !== existing.context) await heldContext(scope, fields.context);
     const extn = fields.extn ?? existing.extn;
@@ -289,5 +291,5 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     return { ...toWire(extension), ...(await app.extensionDetails.of(db, extension)) };
   });
 
-  await app.register(extensionCrud(options, app.references));
+  await app.register(extensionCrud(options, app.references, app.extensionDetails));
 }

@@ -25,6 +25,17 @@ const optionalFields = {
 
 export const ExtensionCreate = Type.Object({ extn: Extn, password: Password, context: ContextKey, ...optionalFields });
 
+/**
+ * CherryPBX's extension page sets one call forward as a type and a number: the forwards the
+ * owner also sets from the phone with function codes (src/resources/extension-features).
+ */
+const CallTransfer = {
+  call_transfer_type: Type.Optional(Type.Union(['0', '1', '2', '3', '4'].map((value) => Type.Literal(value)), {
+    description: '0 no forward (clears all three), 2 forward_noanswer, 3 forward_busy, 4 forward_always (each clears the other two); 1 (ring other numbers alongside) is not supported',
+  })),
+  connect_phone: Type.Optional(Type.String({ maxLength: 64, description: 'the number calls are forwarded to (digits); required unless call_transfer_type is 0' })),
+};
+
 export const ExtensionUpdate = Type.Object({
   extn: Type.Optional(Extn),
   password: Type.Optional(Type.String({
@@ -34,6 +45,7 @@ export const ExtensionUpdate = Type.Object({
   context: Type.Optional(ContextKey),
   ...optionalFields,
   action: Type.Optional(Type.Literal('toggle', { description: 'flips disabled; the other fields are ignored' })),
+  ...CallTransfer,
 });
 
 export const ExtensionRow = Type.Object({
@@ -60,6 +72,8 @@ const ContributedFeatures = {
   forward_always: Type.Optional(Type.String({ description: 'every call is forwarded to this number; "" for none' })),
   forward_busy: Type.Optional(Type.String({ description: 'a call the extension refuses as busy is forwarded to this number' })),
   forward_noanswer: Type.Optional(Type.String({ description: 'a call the extension does not answer is forwarded to this number' })),
+  call_transfer_type: Type.Optional(Type.String({ description: 'the forwards as CherryPBX\'s page shows one: "4" forward_always, else "2" forward_noanswer, else "3" forward_busy, else "0"' })),
+  connect_phone: Type.Optional(Type.String({ description: 'the number of that forward; "" for none' })),
 };
 
 /** The extension's first DOD as CherryPBX's extension page reads it (src/resources/dods). */
@@ -71,7 +85,12 @@ const ContributedDod = {
   ref_id: Type.Optional(Type.String({ description: 'id of the gateway, trunk or distributor' })),
 };
 
-export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, ...ContributedFeatures, ...ContributedDod, dids: ContributedRows, dods: ContributedRows });
+/** The owner as CherryPBX's extension page shows and requires it (src/resources/users). */
+const ContributedOwner = {
+  login: Type.Optional(Type.String({ description: 'login of the user owning the extension; "" for none' })),
+};
+
+export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, ...ContributedFeatures, ...ContributedDod, ...ContributedOwner, dids: ContributedRows, dods: ContributedRows });
 
 export const ExtensionListQuery = Type.Object({
   ...ListQuery.properties,

@@ -51,6 +51,13 @@ export async function userRoutes(parent: FastifyInstance, options: { throttle: L
   const store = new UserStore(app.writes, options.defaultDomain);
   const wireUser = async (id: number) => (await wireRows(db, [await findById(db, 'users', id)]))[0]!;
 
+  // CherryPBX's extension page shows the owner by login in a required field of the section that
+  // edits the extension's name, password and context: without it that section never saves.
+  app.extensionDetails.contributeFields(async (trx, extension) => {
+    const owner = extension.user_id === null ? undefined : await trx.selectFrom('users').select('login').where('id', '=', extension.user_id).executeTakeFirst();
+    return { login: owner?.login ?? '' };
+  });
+
   app.get('/api/users', {
     schema: { tags, summary: 'List users (never a password)', querystring: ListUsersQuery, response: { 200: PageOf(UserRow) } },
   }, async (request) => {
