@@ -406,3 +406,20 @@ describeOnEachDatabase('CherryPBX extension detail page: owner and call forward'
     assert.deepEqual(await shown(), ['0', '', '', '', '']);
   });
 });
+
+describeOnEachDatabase('CherryPBX extensions list page: status filter and export', (server) => {
+  test('extensions list page: the export sends status=all (or online/offline, the filter\'s values); all is every extension, online/offline ask the switches (503 with none)', async () => {
+    const extn = `66${++made}`;
+    createdId(await server().post('/api/extensions', { name: 'exported', extn, password: 'walk-pass-1', context: 'context-1' }));
+    const all = await server().get('/api/extensions/download?status=all&language=en&extn=&name=');
+    assert.equal(all.status, 200, JSON.stringify(all.body));
+    const header = all.body[0] as string[];
+    assert.ok(all.body.some((row: unknown[]) => row[header.indexOf('extn')] === extn));
+    for (const status of ['online', 'offline']) {
+      for (const path of ['/api/extensions/download?language=en&status=', '/api/extensions?page=1&page_size=10&status=']) {
+        const reply = await server().get(`${path}${status}`);
+        assert.equal(reply.status, 503, `${path}${status}: who is registered is the switches' to say`);
+      }
+    }
+  });
+});

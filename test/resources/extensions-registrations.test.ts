@@ -61,6 +61,9 @@ describeOnEachDatabase('extensions registered on the switches', (server) => {
     assert.deepEqual(await extnsOf(server(), 'name=reg-test&status=registered'), ['2001@127.0.0.1', '2003@127.0.0.1']);
     assert.deepEqual(await extnsOf(server(), 'name=reg-test&status=unregistered&page=1&page_size=10'), ['2002@127.0.0.1', '2004@127.0.0.1'],
       '2002 registered in another domain only');
+    // CherryPBX's filter and export say online and offline.
+    assert.deepEqual(await extnsOf(server(), 'name=reg-test&status=online'), ['2001@127.0.0.1', '2003@127.0.0.1']);
+    assert.deepEqual(await extnsOf(server(), 'name=reg-test&status=offline'), ['2002@127.0.0.1', '2004@127.0.0.1']);
   });
 
   test('disabling or deleting a registered extension flushes its registrations on every enabled profile', async () => {

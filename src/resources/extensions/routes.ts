@@ -223,12 +223,14 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
   async function statusNarrowing(status: string | undefined): Promise<(qb: AnyQuery) => AnyQuery> {
     if (status === 'disabled' || status === '1') return (qb) => qb.where('disabled', '=', 1);
     if (status === 'enabled' || status === '0') return (qb) => qb.where('disabled', '=', 0);
-    if (status !== 'registered' && status !== 'unregistered') return (qb) => qb;
+    // CherryPBX's list filter and export say online and offline (and all, the export's "no filter").
+    const registered = status === 'registered' || status === 'online';
+    if (!registered && status !== 'unregistered' && status !== 'offline') return (qb) => qb;
     const report = await options.registrations.registeredUsers();
     if (report.answered === 0) throw new SwitchUnavailableError(undefined, 'none answered, so who is registered is unknown (status)');
     const users = [...report.users];
     const address = sql<string>`${sql.ref('extn')} || '@' || ${sql.ref('domain')}`;
-    if (status === 'registered') return (qb) => (users.length === 0 ? qb.where(sql<boolean>`1 = 0`) : qb.where(address, 'in', users));
+    if (registered) return (qb) => (users.length === 0 ? qb.where(sql<boolean>`1 = 0`) : qb.where(address, 'in', users));
     return (qb) => (users.length === 0 ? qb : qb.where(address, 'not in', users));
   }
 

@@ -98,8 +98,8 @@ export const ExtensionListQuery = Type.Object({
   name: Type.Optional(Type.String({ description: 'substring of the name' })),
   domain: Type.Optional(Type.String()),
   context: Type.Optional(Type.String()),
-  status: Type.Optional(Type.Union(['registered', 'unregistered', 'enabled', 'disabled', '0', '1', ''].map((word) => Type.Literal(word)), {
-    description: 'registered or unregistered on the switches (503 when none answers); enabled (or 0), disabled (or 1)',
+  status: Type.Optional(Type.Union(['registered', 'unregistered', 'online', 'offline', 'enabled', 'disabled', '0', '1', 'all', ''].map((word) => Type.Literal(word)), {
+    description: 'registered (or online) or unregistered (or offline) on the switches (503 when none answers); enabled (or 0), disabled (or 1); all or "" for every extension',
   })),
 });
 
