@@ -36,6 +36,8 @@ export interface Database {
   number_translations: NumberTranslationsTable;
   number_translation_numbers: NumberTranslationNumbersTable;
   extension_features: ExtensionFeaturesTable;
+  groups: GroupsTable;
+  user_groups: UserGroupsTable;
 }
 
 interface Timestamps {
@@ -403,5 +405,21 @@ export interface MediaCleanupTable {
   id: number;
   /** Recordings older than this many months are deleted. */
   keep_months: number;
+  created_at: string;
+}
+
+/** A group of users (XUI's groups). */
+export interface GroupsTable extends Timestamps {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  domain: string;
+}
+
+/** One user's membership of one group. */
+export interface UserGroupsTable {
+  id: Generated<number>;
+  group_id: number;
+  user_id: number;
   created_at: string;
 }

@@ -48,6 +48,7 @@ import { LiveNumberPlans } from '../resources/hotlines/number-plans.js';
 import { hotlineRoutes } from '../resources/hotlines/routes.js';
 import { dodRoutes } from '../resources/dods/routes.js';
 import { ExtensionDetails } from '../resources/extensions/details.js';
+import { groupRoutes } from '../resources/groups/routes.js';
 import { extensionFeaturesPlugin } from '../resources/extension-features/features.js';
 import { extensionRoutes } from '../resources/extensions/routes.js';
 
@@ -187,6 +188,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     throttle,
   });
   await app.register(userRoutes, { throttle, defaultDomain: options.sipDomain ?? DEFAULT_SIP_DOMAIN });
+  await app.register(groupRoutes);
   await app.register(contextRoutes);
   await app.register(dictRoutes);
   await app.register(routeRoutes);

@@ -423,3 +423,20 @@ describeOnEachDatabase('CherryPBX extensions list page: status filter and export
     }
   });
 });
+
+describeOnEachDatabase('CherryPBX user detail page: user groups', (server) => {
+  test('user detail page: GET /api/user_groups/:id answers an array of {id, name, domain, description} ([] without groups, not a 404 toast); Remove sends DELETE /api/groups/members/:gid/:uid', async () => {
+    const user = createdId(await server().post('/api/users', { login: unique('grouped').replace('-', ''), name: 'Grouped', password: 'walk-pass-1', type: 'NORMAL' }));
+    const none = await server().get(`/api/user_groups/${user}`);
+    assert.equal(none.status, 200);
+    assert.deepEqual(none.body, []);
+    const group = createdId(await server().post('/api/groups', { name: unique('support'), description: 'second line', domain: 'example.com' }));
+    createdId(await server().post(`/api/groups/${group}/members`, { user_id: user }));
+    const [row] = (await server().get(`/api/user_groups/${user}`)).body;
+    assert.deepEqual({ ...row, name: undefined }, { id: group, name: undefined, domain: 'example.com', description: 'second line' });
+    assert.strictEqual(typeof row.name, 'string');
+    // The page drops the row where row.id !== id after the delete answers 2xx.
+    assert.equal((await server().delete(`/api/groups/members/${group}/${user}`)).status, 200);
+    assert.deepEqual((await server().get(`/api/user_groups/${user}`)).body, []);
+  });
+});
