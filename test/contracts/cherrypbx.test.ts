@@ -440,3 +440,22 @@ describeOnEachDatabase('CherryPBX user detail page: user groups', (server) => {
     assert.deepEqual((await server().get(`/api/user_groups/${user}`)).body, []);
   });
 });
+
+describeOnEachDatabase('CherryPBX extension page: a DOD on a trunk', (server) => {
+  test('extension detail page: with IS_PRODUCT_GW its DOD types are GATEWAY, TRUNK, DISTRIBUTORS; a TRUNK DOD arrives as {type:"TRUNK", name:<the picked trunk id>} (trunk ids are numbers, so item.id === picked fails) and is the trunk\'s', async () => {
+    const extn = `67${++made}`;
+    createdId(await server().post('/api/extensions', { name: 'trunk dod', extn, password: 'walk-pass-1', context: 'context-1' }));
+    const trunkName = unique('dodtrunk');
+    const trunk = createdId(await server().post('/api/trunks', { name: trunkName, remote_addr: '192.0.2.61' }));
+    const [listed] = (await server().get(`/api/trunks?name=${trunkName}`)).body.data.filter((row: { name: string }) => row.name === trunkName);
+    assert.strictEqual(listed.id, trunk, 'the trunks list answers numeric ids (the spec\'s example)');
+    // What handleDodCreation posts: ref_id undefined (dropped by JSON), name the picker's string value.
+    const posted = await server().post('/api/dods', { name: String(trunk), type: 'TRUNK', line_number: `89${extn}`, extn });
+    assert.equal(posted.status, 200, JSON.stringify(posted.body));
+    const [dod] = (await server().get(`/api/dods?page=1&page_size=10&extn=${extn}`)).body.data;
+    assert.deepEqual([dod.type, dod.ref_id, dod.name], ['TRUNKS', String(trunk), trunkName]);
+    const refused = await server().post('/api/dods', { name: '999999', type: 'TRUNK', line_number: `88${extn}`, extn });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.message, /^name: no trunk "999999"/);
+  });
+});

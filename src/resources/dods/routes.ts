@@ -24,6 +24,8 @@ type WayOut = keyof typeof WAYS_OUT;
 
 function wayOutType(type: string, field: string): WayOut {
   if (type === 'GATEWAY' || type === 'TRUNKS') return type;
+  // CherryPBX's extension page offers the type as TRUNK (its DOD page as TRUNKS).
+  if (type === 'TRUNK') return 'TRUNKS';
   if (type === 'DISTRIBUTORS') throw badRequest(field, 'DISTRIBUTORS is not supported: Switchboard has no distributors; use GATEWAY or TRUNKS');
   throw badRequest(field, `"${type}" must be GATEWAY or TRUNKS`);
 }
@@ -37,11 +39,17 @@ async function heldExtension(scope: WriteScope, extn: string, field: string): Pr
   return extension;
 }
 
-/** The gateway or trunk named `name` (or, without a name, of id `refId`), held until commit. */
+/**
+ * The gateway or trunk named `name` (or, without a name, of id `refId`), held until commit. A
+ * `name` that names none but is the id of one, with no `refId`, is taken as that id: CherryPBX's
+ * extension page sends its picker's value, the id, as the name when the list's ids are numbers
+ * (trunks'), which its strict comparison with the picked string then fails to resolve.
+ */
 async function heldWayOut(scope: WriteScope, type: WayOut, named: { name?: string; refId?: string }, fields: { name: string; refId: string }): Promise<number> {
   const { table, noun } = WAYS_OUT[type];
   if (named.name !== undefined) {
-    const row = await scope.lock(table, 'name', named.name, 'share');
+    const row = await scope.lock(table, 'name', named.name, 'share')
+      ?? (named.refId === undefined && /^[1-9][0-9]{0,9}$/.test(named.name) ? await scope.lock(table, 'id', Number(named.name), 'share') : undefined);
     if (!row) throw badRequest(fields.name, `no ${noun} "${named.name}"`);
     return row.id;
   }
