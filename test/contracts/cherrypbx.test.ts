@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
 import { createdId } from '../helpers/assertions.js';
 import { destinationId, freshContext } from '../helpers/routing.js';
+import { temporaryMediaDir, uploadWav } from '../helpers/media.js';
 
 let made = 0;
 const unique = (what: string) => `${what}-${++made}`;
@@ -459,3 +460,23 @@ describeOnEachDatabase('CherryPBX extension page: a DOD on a trunk', (server) =>
     assert.match(refused.body.message, /^name: no trunk "999999"/);
   });
 });
+
+describeOnEachDatabase('CherryPBX IVR detail page: the action dialog plays a media file', (server) => {
+  test('IVR action dialog and action page: IVR_PLAY args is String(file.id) of /api/media_files?client=IVR; saving answers code 200, and the action page finds its pick again by args == file.id', async () => {
+    const file = await uploadWav(server(), 'menu-prompt.wav');
+    const offered = (await server().get('/api/media_files?client=IVR&perPage=1000')).body.data as { id: number }[];
+    assert.ok(offered.some((row) => row.id === file.id), 'the dialog offers the uploaded file');
+    const ivr = createdId(await server().post('/api/ivrs', { name: unique('play menu') }));
+    // Exactly what the dialog posts (components/ui/ivr-action-dialog.tsx).
+    const saved = await server().post(`/api/ivrs/${ivr}/actions`, { digits: '4', match_prefix: '0', action: 'IVR_PLAY', args: String(file.id), body: '' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.ok(saved.body.code === 200 || saved.body.data, 'the dialog checks code === 200 or a truthy data');
+    const [action] = (await server().get(`/api/ivrs/${ivr}/actions/${saved.body.data}`)).body;
+    assert.ok(action.args == file.id, `the action page preselects the file: ${action.args}`);
+    const edited = await server().put(`/api/ivrs/${ivr}/actions/${action.id}`, { id: action.id, digits: '5', match_prefix: '0', action: 'IVR_PLAY', body: '', args: String(file.id) });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    const refused = await server().post(`/api/ivrs/${ivr}/actions`, { digits: '6', match_prefix: '0', action: 'IVR_PLAY', args: '999999', body: '' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.message, /^args: no media file with id 999999/);
+  });
+}, { mediaDir: temporaryMediaDir() });

@@ -3,34 +3,14 @@
  * under MEDIA_DIR, whatever path the console wrote beside the id; tones, streams and ids of no
  * file keep the path as written.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
 import { createdId } from '../helpers/assertions.js';
+import { temporaryMediaDir, uploadWav } from '../helpers/media.js';
 
-const MEDIA_DIR = mkdtempSync(join(tmpdir(), 'switchboard-ivr-media-'));
-after(() => rmSync(MEDIA_DIR, { recursive: true, force: true }));
-
-/** A PCM WAV file of two silent samples (8 kHz mono, 16-bit). */
-const SILENT_WAV = Buffer.from([
-  '52494646', '28000000', '57415645', // RIFF, 40 bytes follow, WAVE
-  '666d7420', '10000000', '0100', '0100', '401f0000', '803e0000', '0200', '1000', // fmt: PCM, mono, 8000 Hz, 16000 B/s, 2 B/frame, 16 bits
-  '64617461', '04000000', '00000000', // data: 4 bytes of silence
-].join(''), 'hex');
-
-async function uploadWav(server: Harness): Promise<{ id: number; file_name: string }> {
-  const form = new FormData();
-  form.append('file', new Blob([SILENT_WAV]), 'welcome.wav');
-  const response = new Response(form);
-  const reply = await server.request('POST', '/api/upload', Buffer.from(await response.arrayBuffer()) as unknown as string, {
-    headers: { 'content-type': response.headers.get('content-type')! },
-  });
-  assert.equal(reply.status, 200, JSON.stringify(reply.body));
-  return reply.body.data[0];
-}
+const MEDIA_DIR = temporaryMediaDir();
 
 async function ivrConf(server: Harness, menuName: string): Promise<string> {
   const form = new URLSearchParams({ section: 'configuration', tag_name: 'configuration', key_name: 'name', key_value: 'ivr.conf', 'Menu-Name': menuName });
@@ -54,6 +34,8 @@ describeOnEachDatabase('ivr.conf plays media files from MEDIA_DIR', (server) => 
     }));
     createdId(await server().post(`/api/ivrs/${ivr}/actions`, { digits: '1', action: 'IVR_PLAY', args: media(file.id, 'old/name.wav') }));
     createdId(await server().post(`/api/ivrs/${ivr}/actions`, { digits: '2', action: 'IVR_PLAY', args: '/plain/path.wav' }));
+    // CherryPBX's action dialog stores the picked media file's id.
+    createdId(await server().post(`/api/ivrs/${ivr}/actions`, { digits: '3', action: 'IVR_PLAY', args: String(file.id) }));
 
     const document = await ivrConf(server(), 'media menu');
     const attribute = (name: string) => new RegExp(`<menu [^>]*${name}="([^"]*)"`).exec(document)?.[1];
@@ -63,6 +45,7 @@ describeOnEachDatabase('ivr.conf plays media files from MEDIA_DIR', (server) => 
     assert.equal(attribute('exit-sound'), stored);
     assert.match(document, new RegExp(`<entry action="menu-play-sound" digits="1" param="${stored}"/>`));
     assert.match(document, /<entry action="menu-play-sound" digits="2" param="\/plain\/path.wav"\/>/);
+    assert.match(document, new RegExp(`<entry action="menu-play-sound" digits="3" param="${stored}"/>`));
 
     // The media JSON is answered as the console wrote it.
     const [action] = (await server().get(`/api/ivrs/${ivr}/actions`)).body;

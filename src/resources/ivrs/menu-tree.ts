@@ -51,6 +51,9 @@ async function soundResolver(db: Kysely<Database>, mediaDir: string, sounds: rea
   };
 }
 
+/** IVR_PLAY's args as a sound field: a bare id (CherryPBX's pick) names that media file. */
+const playedSound = (args: string) => (/^\d+$/.test(args) ? JSON.stringify({ media_id: Number(args), media_path: '' }) : args);
+
 /**
  * The menus FreeSWITCH needs to run `name`: that menu and every menu its IVR_SUB entries lead to,
  * however deep (FreeSWITCH builds sub-menus from the same document); every menu when `name` is
@@ -78,7 +81,7 @@ export async function menusFor(db: Kysely<Database>, name: string | undefined, m
   const keysById = new Map(contexts.map((context) => [context.id, context.key]));
   const played = await soundResolver(db, mediaDir, [
     ...menus.flatMap((menu) => IVR_SOUND_COLUMNS.map((column) => menu[column])),
-    ...[...actions.values()].flat().filter((row) => row.action === 'IVR_PLAY').map((row) => row.args),
+    ...[...actions.values()].flat().filter((row) => row.action === 'IVR_PLAY').map((row) => playedSound(row.args)),
   ]);
 
   return menus.map((menu) => ({
@@ -91,7 +94,7 @@ export async function menusFor(db: Kysely<Database>, name: string | undefined, m
         action: row.action,
         digits: row.digits,
         matchPrefix: row.match_prefix === 1,
-        args: row.action === 'IVR_PLAY' ? played(row.args) : row.args,
+        args: row.action === 'IVR_PLAY' ? played(playedSound(row.args)) : row.args,
         body: row.body,
         ...(subMenu === undefined ? {} : { subMenu }),
         ...(context === undefined ? {} : { context }),

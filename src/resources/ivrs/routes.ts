@@ -148,7 +148,12 @@ async function checkedAction(scope: WriteScope, menu: Row<'ivr_menus'>, fields: 
     }
     case 'IVR_PLAY':
       if (fields.args.trim() === '') throw badRequest('args', 'must be the sound to play');
-      if (/^\d+$/.test(fields.args)) throw badRequest('args', 'must be a sound path or the console\'s JSON {"media_id","media_path","media_type"}, not a bare media id');
+      // CherryPBX's action dialog and action page pick from the media files list and store the
+      // file's id (the page finds its pick again by args == file.id): kept as given.
+      if (/^\d+$/.test(fields.args)) {
+        if (!(await scope.lock('media_files', 'id', Number(fields.args), 'share'))) throw badRequest('args', `no media file with id ${fields.args}`);
+        return fields;
+      }
       return { ...fields, args: storedSound('args', fields.args) };
     case 'IVR_TTS':
       if (fields.args.trim() === '') throw badRequest('args', 'must be the text to speak');
