@@ -480,3 +480,20 @@ describeOnEachDatabase('CherryPBX IVR detail page: the action dialog plays a med
     assert.match(refused.body.message, /^args: no media file with id 999999/);
   });
 }, { mediaDir: temporaryMediaDir() });
+
+describeOnEachDatabase('CherryPBX IVR action page: match_prefix', (server) => {
+  test('IVR action page: its switch is formData.match_prefix === "1" and its save sends match_prefix === "1" ? "1" : "0", so GET /api/ivrs/:id/actions/:aid answers "1" and a save keeps prefix matching on; the IVR page\'s list reads String(match_prefix)', async () => {
+    const ivr = createdId(await server().post('/api/ivrs', { name: unique('prefix menu') }));
+    const created = await server().post(`/api/ivrs/${ivr}/actions`, { digits: '7', match_prefix: '1', action: 'IVR_EXIT', args: '', body: '' });
+    const id = created.body.data;
+    const [action] = (await server().get(`/api/ivrs/${ivr}/actions/${id}`)).body;
+    const formPrefix = action.match_prefix || '0';
+    assert.strictEqual(formPrefix, '1', 'the switch shows on');
+    // The page's save, changing only the digits.
+    const saved = await server().put(`/api/ivrs/${ivr}/actions/${id}`, { id, digits: '8', match_prefix: formPrefix === '1' ? '1' : '0', action: action.action, body: action.body, args: action.args });
+    assert.equal(saved.status, 200);
+    const [after] = (await server().get(`/api/ivrs/${ivr}/actions/${id}`)).body;
+    assert.deepEqual([after.digits, after.match_prefix], ['8', '1']);
+    assert.strictEqual(String((await server().get(`/api/ivrs/${ivr}/actions`)).body[0].match_prefix), '1');
+  });
+});

@@ -109,12 +109,14 @@ describeOnEachDatabase('ivrs', (server) => {
 
     const one = await server().get(`/api/ivrs/${id}/actions/${actionId}`);
     assert.equal(one.status, 200);
-    assert.deepEqual(one.body, list.body);
+    // The one action answers match_prefix as "0"/"1" for CherryPBX's action page (CONTRACT: the client wins).
+    assert.deepEqual(one.body, [{ ...list.body[0], match_prefix: '0' }]);
 
     const put = await server().put(`/api/ivrs/${id}/actions/${actionId}`, { id: actionId, digits: '0', match_prefix: '1', action: 'IVR_EXIT', args: '' });
     assert.deepEqual(put.body, { code: 200, message: 'success', data: String(actionId) });
     const changed = (await server().get(`/api/ivrs/${id}/actions/${actionId}`)).body[0];
-    assert.deepEqual([changed.digits, changed.match_prefix, changed.action], ['0', 1, 'IVR_EXIT']);
+    assert.deepEqual([changed.digits, changed.match_prefix, changed.action], ['0', '1', 'IVR_EXIT']);
+    assert.strictEqual((await server().get(`/api/ivrs/${id}/actions`)).body[0].match_prefix, 1, 'the list keeps the spec\'s number');
 
     const other = await createIvr(server(), { name: 'actions-other' });
     assertNotFound(await server().get(`/api/ivrs/${other}/actions/${actionId}`), 'another IVR\'s action');

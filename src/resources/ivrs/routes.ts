@@ -14,7 +14,7 @@ import { wireTime } from '../../http/kit/time.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { extensionList, isDialable } from '../../routing/dialplan-values.js';
 import {
-  IvrActionCreate, IvrActionParams, IvrActionRow, IvrActionUpdate, IvrCreate, IvrDetail, IvrListRow, IvrRouteRow, IvrUpdate,
+  IvrActionCreate, IvrActionDetail, IvrActionParams, IvrActionRow, IvrActionUpdate, IvrCreate, IvrDetail, IvrListRow, IvrRouteRow, IvrUpdate,
 } from './schema.js';
 import { assertApplicationLine, assertLine, assertMenuName, soundOnWire, storedSound } from './values.js';
 
@@ -226,8 +226,11 @@ export async function ivrRoutes(parent: FastifyInstance): Promise<void> {
   });
 
   app.get('/api/ivrs/:id/actions/:aid', {
-    schema: { tags, summary: 'One action of an IVR, as a one-element array (as the spec answers)', params: IvrActionParams, response: { 200: Type.Array(IvrActionRow), 404: Message } },
-  }, async (request) => [actionOnWire(await actionOf(db, request.params.id, request.params.aid))]);
+    schema: { tags, summary: 'One action of an IVR, as a one-element array (as the spec answers); match_prefix "0"/"1"', params: IvrActionParams, response: { 200: Type.Array(IvrActionDetail), 404: Message } },
+  }, async (request) => {
+    const action = actionOnWire(await actionOf(db, request.params.id, request.params.aid));
+    return [{ ...action, match_prefix: String(action.match_prefix) }];
+  });
 
   app.post('/api/ivrs/:id/actions', {
     schema: { tags, summary: 'Add an action to an IVR', params: IdParams, body: IvrActionCreate, response: { 200: CreatedEnvelope, 404: Message } },

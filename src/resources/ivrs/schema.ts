@@ -98,6 +98,13 @@ export const IvrActionRow = Type.Object({
   ...TimestampFields,
 });
 
+/**
+ * One action as `GET /api/ivrs/:id/actions/:aid` answers it: match_prefix is "0"/"1", because
+ * CherryPBX's action page compares it with "1" and saves what it compared (CONTRACT: the client
+ * wins), so a number turned prefix matching off on every save. The list keeps the spec's number.
+ */
+export const IvrActionDetail = Type.Object({ ...IvrActionRow.properties, match_prefix: IntAsString });
+
 const actionFields = {
   match_prefix: Type.Optional(Flag),
   args: Type.Optional(Text(2048, 'the action\'s target: an extension list, an IVR id, a context id, a sound path, TTS text…')),
