@@ -497,3 +497,29 @@ describeOnEachDatabase('CherryPBX IVR action page: match_prefix', (server) => {
     assert.strictEqual(String((await server().get(`/api/ivrs/${ivr}/actions`)).body[0].match_prefix), '1');
   });
 });
+
+describeOnEachDatabase('CherryPBX extension page: forwards set from the phone', (server) => {
+  test('extension detail page: saving its called-services section resends the one forward it shows; the busy forward set from the phone beside it stays', async () => {
+    const extn = `68${++made}`;
+    const id = createdId(await server().post('/api/extensions', { name: 'phone forwards', extn, password: 'walk-pass-1', context: 'context-1' }));
+    for (const [code, type] of [['*76', 'FS_DEST_FUNC_CALL_FORWARD_BUSY'], ['*74', 'FS_DEST_FUNC_CALL_FORWARD_WITHOUT_RESPONSE']]) {
+      createdId(await server().post('/api/func_code', { func_code: code, func_type: type }));
+    }
+    // The owner dials *761301 and *741302 from the phone (FreeSWITCH fetches the code's dialplan).
+    for (const dialled of ['*761301', '*741302']) {
+      const form = new URLSearchParams({
+        section: 'dialplan', 'Hunt-Context': 'context-1', 'Hunt-Destination-Number': dialled, 'Caller-Caller-ID-Number': extn,
+        variable_user_name: extn, variable_domain_name: '127.0.0.1',
+      });
+      const fetched = await server().request('POST', '/freeswitch/xml', form.toString(), { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(fetched.status, 200);
+    }
+    const shown = (await server().get(`/api/extensions/${id}`)).body;
+    assert.deepEqual([shown.call_transfer_type, shown.connect_phone, shown.forward_busy, shown.forward_noanswer], ['2', '1302', '1301', '1302']);
+    // A save of the section after ticking a codec: the shown forward comes along unchanged.
+    const saved = await server().put(`/api/extensions/${id}`, { auto_record: '1', call_transfer_type: shown.call_transfer_type, connect_phone: shown.connect_phone, timeout: '', codec: 'PCMA' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const after = (await server().get(`/api/extensions/${id}`)).body;
+    assert.deepEqual([after.auto_record, after.forward_busy, after.forward_noanswer], [1, '1301', '1302']);
+  });
+});

@@ -120,6 +120,9 @@ async function setCallTransfer(scope: WriteScope, extension: Row<'extensions'>, 
   const shown = callTransferOf(await featuresOf(scope.trx, extension.id));
   const nextType = type ?? shown.call_transfer_type;
   const number = (phone ?? shown.connect_phone).trim();
+  // The page sends the forward it shows with every save of its section: unchanged, it keeps the
+  // other forwards the owner set from the phone, which the page cannot show.
+  if (nextType === shown.call_transfer_type && number === shown.connect_phone) return;
   if (nextType === '0') {
     await writeFeatures(scope, extension.id, { forwardAlways: '', forwardBusy: '', forwardNoanswer: '' });
     return;
