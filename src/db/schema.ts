@@ -397,6 +397,8 @@ export interface ExtensionFeaturesTable {
   forward_always: Generated<string>;
   forward_busy: Generated<string>;
   forward_noanswer: Generated<string>;
+  /** Seconds a call rings the extension; 0: FreeSWITCH's default. */
+  ring_timeout: Generated<number>;
   updated_at: string;
 }
 

@@ -523,3 +523,27 @@ describeOnEachDatabase('CherryPBX extension page: forwards set from the phone', 
     assert.deepEqual([after.auto_record, after.forward_busy, after.forward_noanswer], [1, '1301', '1302']);
   });
 });
+
+describeOnEachDatabase('CherryPBX extension page: ring timeout', (server) => {
+  test('extension detail page: the Timeout field (timeout, seconds as text) is shown back after a reload and rings a call that long', async () => {
+    const extn = `69${++made}`;
+    const id = createdId(await server().post('/api/extensions', { name: 'ring timeout', extn, password: 'walk-pass-1', context: 'context-1' }));
+    assert.strictEqual((await server().get(`/api/extensions/${id}`)).body.timeout, '', 'the page shows "-" for ""');
+    const save = (timeout: string) => server().put(`/api/extensions/${id}`, { auto_record: '0', call_transfer_type: '0', connect_phone: '', timeout, codec: '' });
+    assert.equal((await save('30')).status, 200);
+    assert.strictEqual((await server().get(`/api/extensions/${id}`)).body.timeout, '30');
+    const context = await freshContext(server());
+    await createRoute(server(), { context, prefix: extn, max_length: extn.length, dest_type: 'FS_DEST_USER', body: '' });
+    const form = new URLSearchParams({ section: 'dialplan', 'Hunt-Context': context, 'Hunt-Destination-Number': extn, 'Caller-Caller-ID-Number': '1000' }).toString();
+    const dialplan = async () => String((await server().request('POST', '/freeswitch/xml', form, { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body);
+    assert.match(await dialplan(), /<action application="set" data="call_timeout=30"\/>\s*<action application="bridge"/);
+    for (const bad of ['abc', '0', '601', '-5']) {
+      const refused = await save(bad);
+      assert.equal(refused.status, 400, bad);
+      assert.match(refused.body.message, /^timeout: /);
+    }
+    assert.equal((await save('')).status, 200);
+    assert.strictEqual((await server().get(`/api/extensions/${id}`)).body.timeout, '');
+    assert.doesNotMatch(await dialplan(), /call_timeout/);
+  });
+});

@@ -55,13 +55,13 @@ describeOnEachDatabase('extensions', (server) => {
     });
     const one = await server().get(`/api/extensions/${id}`);
     assertNoSecret(one, 'pa55-word', md5(`${extn}:127.0.0.1:pa55-word`));
-    assert.deepEqual(Object.keys(one.body).sort(), [...ROW_KEYS, 'dnd', 'forward_always', 'forward_busy', 'forward_noanswer', 'call_transfer_type', 'connect_phone', 'login', 'dids', 'dods'].sort());
+    assert.deepEqual(Object.keys(one.body).sort(), [...ROW_KEYS, 'dnd', 'forward_always', 'forward_busy', 'forward_noanswer', 'call_transfer_type', 'connect_phone', 'timeout', 'login', 'dids', 'dods'].sort());
     assert.match(one.body.created_at, WIRE_TIME);
     const { created_at: _c, updated_at: _u, ...rest } = one.body;
     assert.deepEqual(rest, {
       id, extn, domain: '127.0.0.1', name: 'Front desk', context: 'context-1', user_id: userId, cid_name: 'Reception', cid_number: '8000',
       type: 'SIP', auto_record: 1, disabled: 0, deleted_at: '', dnd: 0, forward_always: '', forward_busy: '', forward_noanswer: '', dids: [], dods: [],
-      call_transfer_type: '0', connect_phone: '', login: 'admin',
+      call_transfer_type: '0', connect_phone: '', timeout: '', login: 'admin',
     });
 
     const list = await server().get(`/api/extensions?page=1&page_size=10&extn=${extn}`);

@@ -14,6 +14,7 @@ import { didsDods } from './0011-dids-dods.js';
 import { extensionFeatures } from './0012-extension-features.js';
 import { mediaCleanup } from './0014-media-cleanup.js';
 import { userGroups } from './0015-user-groups.js';
+import { ringTimeout } from './0016-ring-timeout.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
 function allMigrations(dialect: DialectName): Record<string, Migration> {
@@ -32,6 +33,7 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0012-extension-features': extensionFeatures(),
     '0014-media-cleanup': mediaCleanup(),
     '0015-user-groups': userGroups(dialect),
+    '0016-ring-timeout': ringTimeout(),
   };
 }
 

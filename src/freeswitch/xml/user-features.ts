@@ -44,19 +44,22 @@ export function userBridgeActions(dialString: string, called: CalledExtension | 
     action('hash', `insert/${RINGING_REALM}/last@${called.domain}/\${uuid}`),
   ];
   const forwardTo = (number: string) => action('transfer', `${number} XML ${context}`);
+  // How long the bridge rings the phone before it fails with NO_ANSWER.
+  const rings = features.ringTimeout > 0 ? [action('set', `call_timeout=${features.ringTimeout}`)] : [];
   if (features.forwardAlways) return [forwardTo(features.forwardAlways)];
   if (features.dnd) return [features.forwardBusy ? forwardTo(features.forwardBusy) : action('hangup', 'USER_BUSY')];
   const forwards = [
     ...(features.forwardBusy ? BUSY_CAUSES.map((cause) => [cause, features.forwardBusy] as const) : []),
     ...(features.forwardNoanswer ? NO_ANSWER_CAUSES.map((cause) => [cause, features.forwardNoanswer] as const) : []),
   ];
-  if (forwards.length === 0) return [...remember, bridge];
+  if (forwards.length === 0) return [...remember, ...rings, bridge];
   // Only the listed causes go on past the bridge; the forward is picked by the cause the bridge failed with.
   return [
     action('set', `continue_on_fail=${forwards.map(([cause]) => cause).join(',')}`),
     action('set', 'hangup_after_bridge=true'),
     ...forwards.map(([cause, number]) => action('set', `switchboard_forward_${cause}=${number}`)),
     ...remember,
+    ...rings,
     bridge,
     forwardTo('${switchboard_forward_${originate_disposition}}'),
   ];

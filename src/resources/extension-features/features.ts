@@ -19,9 +19,11 @@ export interface ExtensionFeatures {
   forwardAlways: string;
   forwardBusy: string;
   forwardNoanswer: string;
+  /** Seconds a call rings the extension before it counts as not answered; 0: FreeSWITCH's default (60). */
+  ringTimeout: number;
 }
 
-export const NO_FEATURES: ExtensionFeatures = { dnd: false, forwardAlways: '', forwardBusy: '', forwardNoanswer: '' };
+export const NO_FEATURES: ExtensionFeatures = { dnd: false, forwardAlways: '', forwardBusy: '', forwardNoanswer: '', ringTimeout: 0 };
 
 /** What each function code type sets, given the digits dialled after the code. */
 const FEATURE_CHANGES: Partial<Record<string, (target: string) => Partial<ExtensionFeatures>>> = {
@@ -43,14 +45,14 @@ export function featureChangeOf(type: string, target: string): Partial<Extension
   return FEATURE_CHANGES[type]?.(target) ?? null;
 }
 
-type FeatureRow = Pick<Row<'extension_features'>, 'dnd' | 'forward_always' | 'forward_busy' | 'forward_noanswer'>;
+type FeatureRow = Pick<Row<'extension_features'>, 'dnd' | 'forward_always' | 'forward_busy' | 'forward_noanswer' | 'ring_timeout'>;
 
 const fromRow = (row: FeatureRow | undefined): ExtensionFeatures => row
-  ? { dnd: row.dnd === 1, forwardAlways: row.forward_always, forwardBusy: row.forward_busy, forwardNoanswer: row.forward_noanswer }
+  ? { dnd: row.dnd === 1, forwardAlways: row.forward_always, forwardBusy: row.forward_busy, forwardNoanswer: row.forward_noanswer, ringTimeout: row.ring_timeout }
   : NO_FEATURES;
 
 export async function featuresOf(db: Kysely<Database>, extensionId: number): Promise<ExtensionFeatures> {
-  return fromRow(await db.selectFrom('extension_features').select(['dnd', 'forward_always', 'forward_busy', 'forward_noanswer'])
+  return fromRow(await db.selectFrom('extension_features').select(['dnd', 'forward_always', 'forward_busy', 'forward_noanswer', 'ring_timeout'])
     .where('extension_id', '=', extensionId).executeTakeFirst());
 }
 
@@ -67,7 +69,7 @@ export function enabledExtension(db: Kysely<Database>, extn: string, domain: str
 export async function calledExtension(db: Kysely<Database>, extn: string, domain: string | undefined) {
   let query = db.selectFrom('extensions')
     .leftJoin('extension_features', 'extension_features.extension_id', 'extensions.id')
-    .select(['extensions.extn', 'extensions.domain', 'extensions.context', 'extension_features.dnd', 'extension_features.forward_always', 'extension_features.forward_busy', 'extension_features.forward_noanswer'])
+    .select(['extensions.extn', 'extensions.domain', 'extensions.context', 'extension_features.dnd', 'extension_features.forward_always', 'extension_features.forward_busy', 'extension_features.forward_noanswer', 'extension_features.ring_timeout'])
     .where('extensions.extn', '=', extn).where('extensions.disabled', '=', 0);
   if (domain) query = query.where('extensions.domain', '=', domain);
   const rows = await query.limit(2).execute();
@@ -93,6 +95,7 @@ async function writeFeatures(scope: WriteScope, extensionId: number, change: Par
     forward_always: next.forwardAlways,
     forward_busy: next.forwardBusy,
     forward_noanswer: next.forwardNoanswer,
+    ring_timeout: next.ringTimeout,
     updated_at: storedNow(),
   };
   await scope.trx.insertInto('extension_features').values({ extension_id: extensionId, ...values })
@@ -111,6 +114,19 @@ const FORWARD_NUMBER = /^[0-9]{1,64}$/;
 function callTransferOf(features: ExtensionFeatures): { call_transfer_type: string; connect_phone: string } {
   const shown = (Object.entries(TRANSFER_TYPES) as [TransferType, (typeof TRANSFER_TYPES)[TransferType]][]).find(([, key]) => features[key] !== '');
   return shown ? { call_transfer_type: shown[0], connect_phone: features[shown[1]] } : { call_transfer_type: '0', connect_phone: '' };
+}
+
+/** The page's ring timeout: seconds as text, "" for FreeSWITCH's default. */
+const RING_TIMEOUT = /^(?:[1-9][0-9]{0,2})?$/;
+const MAX_RING_TIMEOUT = 600;
+
+async function setRingTimeout(scope: WriteScope, extension: Row<'extensions'>, input: Readonly<Record<string, unknown>>): Promise<void> {
+  const timeout = input.timeout as string | undefined;
+  if (timeout === undefined) return;
+  const text = timeout.trim();
+  if (!RING_TIMEOUT.test(text) || Number(text) > MAX_RING_TIMEOUT) throw badRequest('timeout', `must be the seconds a call rings (1 to ${MAX_RING_TIMEOUT}), or "" for the default`);
+  const seconds = text === '' ? 0 : Number(text);
+  if ((await featuresOf(scope.trx, extension.id)).ringTimeout !== seconds) await writeFeatures(scope, extension.id, { ringTimeout: seconds });
 }
 
 async function setCallTransfer(scope: WriteScope, extension: Row<'extensions'>, input: Readonly<Record<string, unknown>>): Promise<void> {
@@ -141,9 +157,11 @@ async function extensionFeatureDetails(app: FastifyInstance): Promise<void> {
     return {
       dnd: features.dnd ? 1 : 0, forward_always: features.forwardAlways, forward_busy: features.forwardBusy, forward_noanswer: features.forwardNoanswer,
       ...callTransferOf(features),
+      timeout: features.ringTimeout === 0 ? '' : String(features.ringTimeout),
     };
   });
   app.extensionDetails.acceptUpdates(setCallTransfer);
+  app.extensionDetails.acceptUpdates(setRingTimeout);
 }
 
 export const extensionFeaturesPlugin = fp(extensionFeatureDetails, { name: 'extension-features' });

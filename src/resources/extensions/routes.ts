@@ -183,8 +183,8 @@ const extensionCrud = (options: ExtensionOptions, references: References, detail
       if (existing.disabled === 0) await dropRegistrations(scope, existing);
       return { disabled: 1 - existing.disabled };
     }
-    const { password, action: _toggle, call_transfer_type, connect_phone, ...fields } = input;
-    await details.update(scope, existing, { call_transfer_type, connect_phone });
+    const { password, action: _toggle, call_transfer_type, connect_phone, timeout, ...fields } = input;
+    await details.update(scope, existing, { call_transfer_type, connect_phone, timeout });
     await assertFields(scope, fields);
     if (fields.context !== undefined && fields.context !== existing.context) await heldContext(scope, fields.context);
     const extn = fields.extn ?? existing.extn;

@@ -34,6 +34,7 @@ const CallTransfer = {
     description: '0 no forward (clears all three), 2 forward_noanswer, 3 forward_busy, 4 forward_always (each clears the other two); 1 (ring other numbers alongside) is not supported',
   })),
   connect_phone: Type.Optional(Type.String({ maxLength: 64, description: 'the number calls are forwarded to (digits); required unless call_transfer_type is 0' })),
+  timeout: Type.Optional(Type.String({ maxLength: 8, description: 'seconds a call rings the extension (1 to 600) before it counts as not answered; "" for FreeSWITCH\'s default (60)' })),
 };
 
 export const ExtensionUpdate = Type.Object({
@@ -74,6 +75,7 @@ const ContributedFeatures = {
   forward_noanswer: Type.Optional(Type.String({ description: 'a call the extension does not answer is forwarded to this number' })),
   call_transfer_type: Type.Optional(Type.String({ description: 'the forwards as CherryPBX\'s page shows one: "4" forward_always, else "2" forward_noanswer, else "3" forward_busy, else "0"' })),
   connect_phone: Type.Optional(Type.String({ description: 'the number of that forward; "" for none' })),
+  timeout: Type.Optional(Type.String({ description: 'seconds a call rings the extension; "" for FreeSWITCH\'s default (60)' })),
 };
 
 /** The extension's first DOD as CherryPBX's extension page reads it (src/resources/dods). */
