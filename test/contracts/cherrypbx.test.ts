@@ -368,3 +368,21 @@ describeOnEachDatabase('CherryPBX extension page reads its DOD through flat fiel
     assert.equal((await server().get(`/api/dods?page=1&page_size=100&extn=${extn}`)).body.rowCount, 1);
   });
 });
+
+describeOnEachDatabase('CherryPBX blacklist and number transform pages, and the route page choosing them', (server) => {
+
+  test('route detail page, blacklist picker: blacklists[].id === route.blacklist (both strings) and list_type === "0" picks the label; GET /api/distributors answers data[] or the page throws', async () => {
+    const list = createdId(await server().post('/api/blacklists', { name: unique('route bl'), description: '', list_type: '1', limit_user_type: '0' }));
+    const route = await createRoute(server());
+    assert.equal((await server().put(`/api/routes/${route.id}`, { blacklist: String(list), route_type: '4', auto_record: '0' })).status, 200);
+    const shown = (await server().get(`/api/routes/${route.id}?with_params=true`)).body;
+    const options = (await server().get('/api/blacklists')).body.data;
+    const chosen = options.find((item: { id: unknown }) => item.id === shown.blacklist);
+    assert.ok(chosen, `no blacklists[].id === ${JSON.stringify(shown.blacklist)}`);
+    assert.strictEqual(chosen.list_type, '1');
+    const distributors = await server().get('/api/distributors');
+    assert.equal(distributors.status, 200);
+    assert.deepEqual(distributors.body.data, []);
+    assert.equal((await server().get('/api/distributors?page=1&perPage=10')).body.rowCount, 0);
+  });
+});

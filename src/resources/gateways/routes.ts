@@ -10,6 +10,7 @@ import { GATEWAY_PARAM_REALM, TEMPLATE_REF_ID } from '../../db/migrations/0004-s
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { assertValueFree, crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
 import { CreatedEnvelope, created } from '../../http/kit/envelopes.js';
+import { ListQuery, pageOfRows } from '../../http/kit/listing.js';
 import { Id, IdParams, Message, flipped } from '../../http/kit/types.js';
 import { assertSettingValue, copyParams, deleteOwnedParams, ownedParamRoutes, ownedParams } from '../sip-profiles/owned-params.js';
 import { gatewayEffect } from '../sip-profiles/sofia-effects.js';
@@ -258,6 +259,16 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
     ]);
     return { routes, dods, distributors: [] };
   });
+
+  // Distributors (XUI's gateway groups) do not exist in Switchboard. The route page's destination
+  // and number-transform pickers and the DOD page fill a drop-down from this list; without it the
+  // route page throws on load. None exist, so the list is empty and a DOD of type DISTRIBUTORS is refused.
+  app.get('/api/distributors', {
+    schema: {
+      tags, summary: 'Distributors (none exist: an empty list)', querystring: ListQuery,
+      response: { 200: Type.Object({ page: Type.Integer(), rowCount: Type.Integer(), pageCount: Type.Integer(), data: Type.Array(Type.Object({ id: Id, name: Type.String() })) }) },
+    },
+  }, async (request) => pageOfRows([], request.query));
 
   app.get('/api/gateways/:id', {
     schema: { tags, summary: 'One gateway with its params and variables (never its password)', params: IdParams, response: { 200: GatewayDetail, 404: Message } },
