@@ -369,7 +369,32 @@ describeOnEachDatabase('CherryPBX extension page reads its DOD through flat fiel
   });
 });
 
+/** What CherryPBX's route page parses a dnc/sdnc back into a "number change table" choice with. */
+const CHERRY_NUMTAB = /^s\/prefix_nts_([0-9]+)\/([^/]+)\/([^/]+)\/$/;
+
 describeOnEachDatabase('CherryPBX blacklist and number transform pages, and the route page choosing them', (server) => {
+  test('route detail page, number transform fields: a table chosen is sent as "s/prefix_nts_<id>///"; read back, /^s\\/prefix_nts_([0-9]+)\\/([^/]+)\\/([^/]+)\\/$/ must match and its id equal the picker\'s option value String(row.id)', async () => {
+    const table = createdId(await server().post('/api/number_translation', { name: unique('numtab'), description: '', type: 'prefix' }));
+    assert.equal((await server().post(`/api/number_translation/${table}/numbers`, { id: String(table), type: 'prefix', original_number: '0086', nts_number: '0' })).status, 200);
+    const route = await createRoute(server());
+    // The page's save of its number-transform section: both fields, the untouched one empty.
+    const saved = await server().put(`/api/routes/${route.id}`, { sdnc: '', dnc: `s/prefix_nts_${table}///` });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const shown = (await server().get(`/api/routes/${route.id}?with_params=true`)).body;
+    const parsed = CHERRY_NUMTAB.exec(shown.dnc);
+    assert.ok(parsed, `the page shows no table for dnc ${JSON.stringify(shown.dnc)}`);
+    // The picker's options: GET /api/number_translation?page=1&perPage=5000, value = item.id.
+    const options = (await server().get('/api/number_translation?page=1&perPage=5000')).body.data.map((item: { id: unknown }) => item.id);
+    assert.ok(options.includes(parsed[1]), `option values ${JSON.stringify(options)} hold no ${parsed[1]}`);
+    assert.strictEqual(parsed[1], String(table));
+    // Saved again as shown (the page re-formats from what it parsed), it is the same rule and still translates.
+    assert.equal((await server().put(`/api/routes/${route.id}`, { sdnc: `s/prefix_nts_${parsed[1]}/${parsed[2]}/${parsed[3]}/`, dnc: shown.dnc })).status, 200);
+    const again = (await server().get(`/api/routes/${route.id}`)).body;
+    assert.strictEqual(again.sdnc, shown.dnc);
+    const explained = (await server().get(`/api/routes/explain?destNumber=${route.prefix}0086123&callerNumber=0086555&context=${route.context}`)).body.data;
+    assert.equal(explained.dnc_number, `${route.prefix}0086123`, 'the route prefix is not in the table: unchanged');
+    assert.equal(explained.sdnc_number, '0555');
+  });
 
   test('route detail page, blacklist picker: blacklists[].id === route.blacklist (both strings) and list_type === "0" picks the label; GET /api/distributors answers data[] or the page throws', async () => {
     const list = createdId(await server().post('/api/blacklists', { name: unique('route bl'), description: '', list_type: '1', limit_user_type: '0' }));

@@ -8,7 +8,7 @@ import { assertAllExist, findById, lockedById } from '../../http/kit/crud.js';
 import { flipped } from '../../http/kit/types.js';
 import { routeProblem } from '../../routing/dialplan-values.js';
 import { validateNumberTransform } from '../../routing/number-transform.js';
-import { translationTableOf } from '../../routing/number-translation.js';
+import { storedTableRule, translationTableOf } from '../../routing/number-translation.js';
 import { assertRouteListsExist } from '../blacklists/route-lists.js';
 import type { Destinations } from './destinations.js';
 
@@ -68,10 +68,17 @@ function assertRenderable(route: Partial<RouteValues>): void {
   if (problem) throw badRequest(problem.field, problem.problem);
 }
 
-async function checkedRoute(scope: WriteScope, destinations: Destinations, route: RouteValues, exceptId?: number): Promise<RouteValues> {
+async function checkedRoute(scope: WriteScope, destinations: Destinations, given: RouteValues, exceptId?: number): Promise<RouteValues> {
+  let route = given;
   for (const field of ['dnc', 'sdnc'] as const) {
+    const rule = route[field];
+    if (!rule) continue;
     // A rule naming a translation table is checked by assertRouteListsExist.
-    const problem = route[field] && translationTableOf(route[field]!) === null ? validateNumberTransform(route[field]!) : null;
+    if (translationTableOf(rule) !== null) {
+      route = { ...route, [field]: storedTableRule(rule) };
+      continue;
+    }
+    const problem = validateNumberTransform(rule);
     if (problem) throw badRequest(field, problem);
   }
   assertRenderable(route);
