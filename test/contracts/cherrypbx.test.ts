@@ -410,4 +410,62 @@ describeOnEachDatabase('CherryPBX blacklist and number transform pages, and the 
     assert.deepEqual(distributors.body.data, []);
     assert.equal((await server().get('/api/distributors?page=1&perPage=10')).body.rowCount, 0);
   });
+
+  test('blacklist list and detail pages: list_type "0"/"1" and limit_user_type "0"/"1"/"2" are strings the maps read; the form\'s "1"/"2" are stored', async () => {
+    const id = createdId(await server().post('/api/blacklists', { name: unique('bl page'), description: 'd', list_type: '1', limit_user_type: '1' }));
+    const row = (await server().get('/api/blacklists?page=1&perPage=1000')).body.data.find((item: { id: unknown }) => item.id === String(id));
+    assert.deepEqual([row.list_type, row.limit_user_type], ['1', '1']);
+    // The detail page's save: {name, list_type, limit_user_type, description} from its selects.
+    assert.equal((await server().put(`/api/blacklists/${id}`, { name: row.name, list_type: '0', limit_user_type: '2', description: 'd' })).status, 200);
+    const detail = (await server().get(`/api/blacklists/${id}`)).body;
+    assert.deepEqual([detail.list_type, detail.limit_user_type], ['0', '2']);
+  });
+
+  test('blacklist detail page: add number needs code === 200 and data = the new id; the table deletes by item.id !== parseInt(rowId), so params[].id is a number; import (sent to /import/) answers data[] with ids', async () => {
+    const id = createdId(await server().post('/api/blacklists', { name: unique('bl numbers'), list_type: '0', limit_user_type: '0' }));
+    const added = (await server().post(`/api/blacklists/${id}/lists`, { k: 'boss', v: '1380013' })).body;
+    assert.strictEqual(added.code, 200);
+    assert.strictEqual(typeof added.data, 'number');
+    const imported = await server().post(`/api/blacklists/${id}/import`, [{ k: 'imp1', v: '5550001' }, { k: 'imp2', v: '5550002' }]);
+    assert.equal(imported.status, 200);
+    assert.deepEqual(imported.body.data.map(({ k, v }: Record<string, string>) => [k, v]), [['imp1', '5550001'], ['imp2', '5550002']]);
+    for (const number of imported.body.data) assert.strictEqual(typeof number.id, 'number');
+    const { params } = (await server().get(`/api/blacklists/${id}`)).body;
+    assert.deepEqual(params.map(({ k, v }: Record<string, string>) => [k, v]), [['boss', '1380013'], ['imp1', '5550001'], ['imp2', '5550002']]);
+    const rowId = String(params[2].id);
+    assert.ok(params.some((item: { id: unknown }) => item.id === parseInt(rowId)));
+    assert.equal((await server().delete(`/api/blacklists/${id}/lists/${rowId}`)).status, 200);
+    // The inline edit: PUT /lists/:nid {k, v}.
+    assert.equal((await server().put(`/api/blacklists/${id}/lists/${params[1].id}`, { k: 'imp1', v: '5550009' })).status, 200);
+    assert.deepEqual((await server().get(`/api/blacklists/${id}`)).body.params.map(({ v }: Record<string, string>) => v), ['1380013', '5550009']);
+  });
+
+  test('blacklist list page: the export is rows of cells whose XLSX, read with raw:false, imports back as {lists:[...]} with "0"/"2" strings', async () => {
+    const name = unique('bl export');
+    createdId(await server().post('/api/blacklists', { name, list_type: 0, limit_user_type: 2 }));
+    const sheet = (await server().get('/api/blacklists/download?language=en')).body as unknown[][];
+    const [header, ...rows] = sheet;
+    const mine = rows.filter((row) => row[0] === name);
+    assert.equal(mine.length, 1);
+    // sheet_to_json(raw:false) formats every cell as text; empty cells are left out.
+    const objects = mine.map((row) => Object.fromEntries(header!.map((column, at) => [column, String(row[at])]).filter(([, value]) => value !== '')));
+    const copied = objects.map((row) => ({ ...row, 名称: `${name} copy` }));
+    const imported = await server().post('/api/blacklists/import', { lists: copied });
+    assert.equal(imported.status, 200, JSON.stringify(imported.body));
+    const copy = (await server().get('/api/blacklists?page=1&perPage=1000')).body.data.find((item: { name: string }) => item.name === `${name} copy`);
+    assert.deepEqual([copy.list_type, copy.limit_user_type], ['0', '2']);
+  });
+
+  test('number transform pages: the list shows type === "exact" else prefix; the detail reads number_translation_info[0] and nts_numbers.data; its save sends {name, type, description} back', async () => {
+    const name = unique('nt page');
+    const id = createdId(await server().post('/api/number_translation', { name, description: 'walker table', type: 'prefix' }));
+    const row = (await server().get('/api/number_translation?page=1&page_size=10')).body.data.find((item: { id: unknown }) => String(item.id) === String(id));
+    assert.strictEqual(row.type, 'prefix');
+    const detail = (await server().get(`/api/number_translation/${id}/numbers`)).body;
+    assert.deepEqual(detail.number_translation_info[0], { name, description: 'walker table', type: 'prefix' });
+    assert.deepEqual(detail.nts_numbers.data, []);
+    const saved = await server().put(`/api/number_translation/${id}`, { ...detail.number_translation_info[0], name: `${name} ed`, description: 'edited' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual((await server().get(`/api/number_translation/${id}/numbers`)).body.number_translation_info[0], { name: `${name} ed`, description: 'edited', type: 'prefix' });
+  });
 });
