@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Database, Row } from '../../db/schema.js';
 import { assertValueFree, crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
+import { badRequest } from '../../http/errors.js';
 import { ChangedEnvelope, CreatedEnvelope, changed, created } from '../../http/kit/envelopes.js';
 import { ListQuery, pageSize } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
@@ -57,7 +58,10 @@ const tableCrud = crudRoutes({
     await assertNameFree(scope.trx, input.name);
     return { description: '', ...input };
   },
-  async beforeUpdate(input, existing, scope) {
+  async beforeUpdate({ type, ...input }, existing, scope) {
+    if (type !== undefined && type !== existing.type) {
+      throw badRequest('type', `a table's type cannot change (its numbers were written for ${existing.type} matching): create a new table`);
+    }
     if (input.name !== undefined) await assertNameFree(scope.trx, input.name, existing.id);
     return input;
   },
