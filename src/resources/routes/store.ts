@@ -7,8 +7,6 @@ import { HttpError, badRequest, conflict, uniqueViolation } from '../../http/err
 import { assertAllExist, findById, lockedById } from '../../http/kit/crud.js';
 import { flipped } from '../../http/kit/types.js';
 import { routeProblem } from '../../routing/dialplan-values.js';
-import { validateNumberTransform } from '../../routing/number-transform.js';
-import { translationTableOf } from '../../routing/number-translation.js';
 import { assertRouteListsExist } from '../blacklists/route-lists.js';
 import type { Destinations } from './destinations.js';
 
@@ -69,11 +67,7 @@ function assertRenderable(route: Partial<RouteValues>): void {
 }
 
 async function checkedRoute(scope: WriteScope, destinations: Destinations, route: RouteValues, exceptId?: number): Promise<RouteValues> {
-  for (const field of ['dnc', 'sdnc'] as const) {
-    // A rule naming a translation table is checked by assertRouteListsExist.
-    const problem = route[field] && translationTableOf(route[field]!) === null ? validateNumberTransform(route[field]!) : null;
-    if (problem) throw badRequest(field, problem);
-  }
+  // dnc/sdnc included; the tables they name are checked by assertRouteListsExist.
   assertRenderable(route);
   await assertContextExists(scope, route.context);
   await assertRouteListsExist(scope, route);
