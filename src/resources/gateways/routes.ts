@@ -11,6 +11,7 @@ import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { assertValueFree, crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
 import { CreatedEnvelope, created } from '../../http/kit/envelopes.js';
 import { Id, IdParams, Message, flipped } from '../../http/kit/types.js';
+import { assertNumberRules, rowNamingTable } from '../number-translation/rules.js';
 import { assertSettingValue, copyParams, deleteOwnedParams, ownedParamRoutes, ownedParams } from '../sip-profiles/owned-params.js';
 import { gatewayEffect } from '../sip-profiles/sofia-effects.js';
 import type { GatewayAction, SofiaControl } from './control.js';
@@ -20,7 +21,12 @@ import {
 } from './schema.js';
 
 const TAG = 'gateways';
-const describeGateway = (gateway: Row<'gateways'>) => `gateway "${gateway.name}" (id ${gateway.id})`;
+/**
+ * Change-feed topic of gateways: the ids of gateways created, changed or deleted. Routing follows
+ * it for the gateways' dnc/sdnc (src/resources/hotlines/number-plans.ts).
+ */
+export const GATEWAYS_TOPIC = 'gateways';
+const describeGateway = (gateway: Pick<Row<'gateways'>, 'id' | 'name'>) => `gateway "${gateway.name}" (id ${gateway.id})`;
 const registers = (register: string) => register === 'yes' || register === 'true';
 
 /** What sofia.conf renders of a gateway row: a change of anything else needs no restart of it. */
@@ -89,6 +95,7 @@ const gatewayCrud = (references: References) => crudRoutes({
   },
   toWire: toListWire,
   describe: describeGateway,
+  topic: GATEWAYS_TOPIC,
   async beforeUpdate(input, existing, scope) {
     if (input.action === 'toggle') {
       // The row is locked for update: flipping what was read is exact.
@@ -100,6 +107,7 @@ const gatewayCrud = (references: References) => crudRoutes({
     const patch = { ...fields, ...(fields.password === '' ? { password: undefined } : {}) };
     const after: Row<'gateways'> = { ...existing, ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) };
     assertRenderable(after);
+    await assertNumberRules(scope, patch);
     if (after.name !== existing.name) {
       await assertNameFree(scope.trx, after.name, existing.id);
       // Routes bridge to the gateway by the name they stored.
@@ -177,6 +185,10 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
   app.destinations.register({ type: 'FS_DEST_GATEWAY', table: 'gateways', nameColumn: 'name', noun: 'gateway' });
   app.references.add('sip_profiles', async ({ trx }, profile) => {
     const gateway = await trx.selectFrom('gateways').selectAll().where('profile_id', '=', profile.id).orderBy('id').executeTakeFirst();
+    return gateway ? describeGateway(gateway) : undefined;
+  });
+  app.references.add('number_translations', async ({ trx }, table) => {
+    const gateway = await rowNamingTable(trx, 'gateways', table.id);
     return gateway ? describeGateway(gateway) : undefined;
   });
 
@@ -282,11 +294,14 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
       register: input.register ?? 'no',
       description: input.description ?? '',
       disabled: input.disabled ?? 0,
+      dnc: input.dnc ?? '',
+      sdnc: input.sdnc ?? '',
     };
     assertRenderable(values);
     assertSettingValue(values.description, 'description');
     const id = await app.writes.run(async (scope) => {
       await assertNameFree(scope.trx, input.name);
+      await assertNumberRules(scope, values);
       const profile = await heldProfile(scope, input.profile_id);
       const template = await templateRef(scope, input.template);
       const now = storedNow();
@@ -295,6 +310,7 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
         .returningAll().executeTakeFirstOrThrow();
       if (template !== undefined) await copyParams(scope, GATEWAY_PARAM_REALM, template, row.id);
       await queueGatewayEffects(scope, undefined, row);
+      scope.changed(GATEWAYS_TOPIC, [row.id]);
       return row.id;
     });
     return created(id);
