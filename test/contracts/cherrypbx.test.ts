@@ -11,6 +11,9 @@ import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
 import { createdId } from '../helpers/assertions.js';
 import { destinationId, freshContext } from '../helpers/routing.js';
 
+/** What CherryPBX's route page parses a dnc/sdnc back into a "number change table" choice with. */
+const CHERRY_NUMTAB = /^s\/prefix_nts_([0-9]+)\/([^/]+)\/([^/]+)\/$/;
+
 let made = 0;
 const unique = (what: string) => `${what}-${++made}`;
 
@@ -311,6 +314,43 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     assert.equal((await server().put(`/api/gateways/${id}`, { register: 'no' })).status, 200);
     assert.strictEqual((await server().get(`/api/gateways/${id}`)).body.register, 'no');
   });
+
+  test('gateway detail page, 号码变换 section: reads gateway.sdnc/gateway.dnc as strings, picks a table from /api/number_translation?page=1&perPage=5000 by id, saves {sdnc, dnc}; the basic-info save sends the whole detail back', async () => {
+    const name = unique('ntsgw').replace('-', '');
+    const id = createdId(await server().post('/api/gateways', { name, realm: '192.0.2.10', username: 'walker', password: 'secret-1', register: 'true' }));
+    const shown = (await server().get(`/api/gateways/${id}`)).body;
+    // `gateway?.sdnc || ""`: parseTransformValue("") shows "-" (no transform).
+    assert.strictEqual(shown.sdnc, '');
+    assert.strictEqual(shown.dnc, '');
+
+    const table = createdId(await server().post('/api/number_translation', { name: unique('carrier nts'), type: 'prefix' }));
+    const picker = await server().get('/api/number_translation?page=1&perPage=5000');
+    assert.equal(picker.status, 200);
+    // numberTransRes.data?.data?.map((item) => ({ value: item.id, label: item.name })); the select compares value with
+    // the table id parseTransformValue reads from the rule, a string.
+    const option = picker.body.data.find((item: { id: unknown }) => item.id === String(table));
+    assert.ok(option, JSON.stringify(picker.body));
+    assert.strictEqual(typeof option.name, 'string');
+
+    // formatTransformValue: numtab → s/prefix_nts_<id>/<original>/<nts>/ (both "" when only the table is picked);
+    // "-nnn+nnn" → -0+86; "pattern" → /pattern/replacement without the closing slash.
+    const section = { sdnc: `s/prefix_nts_${table}///`, dnc: '-0+86' };
+    const saved = await server().put(`/api/gateways/${id}`, section);
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const reread = (await server().get(`/api/gateways/${id}`)).body;
+    assert.strictEqual(reread.dnc, section.dnc);
+    // parseTransformValue reads numtab only with both slots filled; otherwise the section shows no table.
+    assert.strictEqual(CHERRY_NUMTAB.exec(reread.sdnc)?.[1], String(table), `the page shows no table for sdnc ${JSON.stringify(reread.sdnc)}`);
+    assert.equal((await server().put(`/api/gateways/${id}`, { sdnc: '', dnc: '/^0(\\d+)$/86$1' })).status, 200);
+    assert.strictEqual((await server().get(`/api/gateways/${id}`)).body.dnc, '/^0(\\d+)$/86$1');
+
+    // The basic-info section saves {...gateway, profile_id: String(profile_id)}: params, variables, dnc and sdnc included.
+    const whole = (await server().get(`/api/gateways/${id}`)).body;
+    const basic = await server().put(`/api/gateways/${id}`, { ...whole, profile_id: String(whole.profile_id), description: 'renamed carrier' });
+    assert.equal(basic.status, 200, JSON.stringify(basic.body));
+    const after = (await server().get(`/api/gateways/${id}`)).body;
+    assert.deepEqual([after.description, after.dnc, after.sdnc], ['renamed carrier', '/^0(\\d+)$/86$1', '']);
+  });
 });
 
 describeOnEachDatabase('CherryPBX SIP pages: profile fields and global params', (server) => {
@@ -369,8 +409,6 @@ describeOnEachDatabase('CherryPBX extension page reads its DOD through flat fiel
   });
 });
 
-/** What CherryPBX's route page parses a dnc/sdnc back into a "number change table" choice with. */
-const CHERRY_NUMTAB = /^s\/prefix_nts_([0-9]+)\/([^/]+)\/([^/]+)\/$/;
 
 describeOnEachDatabase('CherryPBX blacklist and number transform pages, and the route page choosing them', (server) => {
   test('route detail page, number transform fields: a table chosen is sent as "s/prefix_nts_<id>///"; read back, /^s\\/prefix_nts_([0-9]+)\\/([^/]+)\\/([^/]+)\\/$/ must match and its id equal the picker\'s option value String(row.id)', async () => {

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Database, Row } from '../../db/schema.js';
 import { assertValueFree, crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
@@ -11,6 +10,7 @@ import { ListQuery, pageSize } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { OwnedNumbers } from '../blacklists/owned-numbers.js';
 import { NUMBER_TRANSLATION_TOPIC } from '../blacklists/routing-lists.js';
+import { rowNamingTable } from './rules.js';
 import {
   TableCreate, TableRow, TableUpdate, TranslationCreate, TranslationImport, TranslationNumbers, TranslationParams, TranslationUpdate,
 } from './schema.js';
@@ -26,12 +26,6 @@ function numberWire(row: Row<'number_translation_numbers'>) {
 
 const assertNameFree = (db: Kysely<Database>, name: string, except?: number) =>
   assertValueFree(db, 'number_translations', 'name', name, { noun: 'number translation table', ...(except === undefined ? {} : { except }) });
-
-/** Routes whose dnc or sdnc names the table (number-translation.ts: `s/prefix_nts_<id>/…`). */
-async function routeNaming(db: Kysely<Database>, tableId: number): Promise<Row<'routes'> | undefined> {
-  const names = (column: 'dnc' | 'sdnc') => sql<boolean>`${sql.ref(column)} like ${`s/prefix\\_nts\\_${tableId}/%`} escape '\\' or ${sql.ref(column)} like ${`s/exact\\_nts\\_${tableId}/%`} escape '\\'`;
-  return db.selectFrom('routes').selectAll().where((eb) => eb.or([names('dnc'), names('sdnc')])).orderBy('id').executeTakeFirst();
-}
 
 const tableCrud = crudRoutes({
   table: 'number_translations',
@@ -88,7 +82,7 @@ export async function numberTranslationRoutes(parent: FastifyInstance): Promise<
   }, app.writes, db);
 
   app.references.add('number_translations', async ({ trx }, table) => {
-    const route = await routeNaming(trx, table.id);
+    const route = await rowNamingTable(trx, 'routes', table.id);
     return route ? `route "${route.name}" (id ${route.id})` : undefined;
   });
 

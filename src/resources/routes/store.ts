@@ -7,9 +7,8 @@ import { HttpError, badRequest, conflict, uniqueViolation } from '../../http/err
 import { assertAllExist, findById, lockedById } from '../../http/kit/crud.js';
 import { flipped } from '../../http/kit/types.js';
 import { routeProblem } from '../../routing/dialplan-values.js';
-import { validateNumberTransform } from '../../routing/number-transform.js';
-import { storedTableRule, translationTableOf } from '../../routing/number-translation.js';
 import { assertRouteListsExist } from '../blacklists/route-lists.js';
+import { storedNumberRules } from '../number-translation/rules.js';
 import type { Destinations } from './destinations.js';
 
 export const ROUTE_PARAM_REALM = 'ROUTE';
@@ -69,18 +68,8 @@ function assertRenderable(route: Partial<RouteValues>): void {
 }
 
 async function checkedRoute(scope: WriteScope, destinations: Destinations, given: RouteValues, exceptId?: number): Promise<RouteValues> {
-  let route = given;
-  for (const field of ['dnc', 'sdnc'] as const) {
-    const rule = route[field];
-    if (!rule) continue;
-    // A rule naming a translation table is checked by assertRouteListsExist.
-    if (translationTableOf(rule) !== null) {
-      route = { ...route, [field]: storedTableRule(rule) };
-      continue;
-    }
-    const problem = validateNumberTransform(rule);
-    if (problem) throw badRequest(field, problem);
-  }
+  // dnc/sdnc included; the tables they name are checked by assertRouteListsExist.
+  const route = storedNumberRules(given);
   assertRenderable(route);
   await assertContextExists(scope, route.context);
   await assertRouteListsExist(scope, route);
