@@ -351,6 +351,45 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     const after = (await server().get(`/api/gateways/${id}`)).body;
     assert.deepEqual([after.description, after.dnc, after.sdnc], ['renamed carrier', '/^0(\\d+)$/86$1', '']);
   });
+
+  test('gateway detail page, 号码变换 section: every form formatTransformValue writes for a type Switchboard applies reads back through parseTransformValue as that type; the m/i/I/d/@/X forms are a 400 naming the field and store neither field', async () => {
+    const id = createdId(await server().post('/api/gateways', { name: unique('ntsall').replace('-', ''), realm: '192.0.2.11', register: 'false' }));
+    const table = createdId(await server().post('/api/number_translation', { name: unique('gw nts'), type: 'exact' }));
+    // parseTransformValue's tests, in its order; the first match is the type the section shows.
+    const parse: Array<[string, RegExp]> = [
+      ['-nnn+nnn', /^-([0-9]+)\+([0-9]+)$/], ['-nnn', /^-([0-9]+)$/], ['+nnn', /^\+([0-9]+)$/], ['rnnn', /^r([0-9]+)$/], ['Rnnn', /^R([0-9]+)$/],
+      ['mxnnn', /^m([0-9]+)([0-9]+)$/], ['ixnnn', /^i([0-9]+)([0-9]+)$/], ['Ixnnn', /^I([0-9]+)([0-9]+)$/], ['dxn', /^d([0-9]+)([0-9]+)$/],
+      ['nnn', /^@(.+)$/], ['pattern', /^\/(.+)\/(.+)$/], ['numtab', CHERRY_NUMTAB], ['distributors', /^X\/([^/]+)$/],
+    ];
+    const typeShown = (rule: string) => parse.find(([, re]) => re.test(rule))?.[0] ?? '-';
+    // formatTransformValue for the values typed in the walk (sdnc, dnc).
+    const applied: Array<[string, string, string]> = [
+      ['-nnn+nnn', '-0+86', '-00+1'], ['-nnn', '-0', '-9'], ['+nnn', '+86', '+0'], ['rnnn', 'r3999', 'r10'], ['Rnnn', 'R200', 'R4123'],
+      ['pattern', '/^0(\\d+)$/86$1', '/^9(.*)$/$1'], ['numtab', `s/prefix_nts_${table}///`, `s/prefix_nts_${table}///`],
+    ];
+    for (const [type, sdnc, dnc] of applied) {
+      const saved = await server().put(`/api/gateways/${id}`, { sdnc, dnc });
+      assert.equal(saved.status, 200, `${type}: ${JSON.stringify(saved.body)}`);
+      const shown = (await server().get(`/api/gateways/${id}`)).body;
+      assert.deepEqual([typeShown(shown.sdnc), typeShown(shown.dnc)], [type, type], `${type}: stored ${JSON.stringify([shown.sdnc, shown.dnc])}`);
+      if (type === 'numtab') assert.deepEqual([CHERRY_NUMTAB.exec(shown.sdnc)?.[1], CHERRY_NUMTAB.exec(shown.dnc)?.[1]], [String(table), String(table)]);
+    }
+
+    const kept = (await server().get(`/api/gateways/${id}`)).body;
+    const refused: Array<[string, string]> = [['mxnnn', 'm21'], ['ixnnn', 'i21'], ['Ixnnn', 'I21'], ['dxn', 'd21'], ['nnn', '@132'], ['distributors', 'X/1']];
+    for (const field of ['sdnc', 'dnc'] as const) {
+      for (const [type, rule] of refused) {
+        assert.strictEqual(typeShown(rule), type);
+        // The section sends both fields; the other one is a valid change that must not be stored either.
+        const body = field === 'sdnc' ? { sdnc: rule, dnc: '+0' } : { sdnc: '+86', dnc: rule };
+        const reply = await server().put(`/api/gateways/${id}`, body);
+        assert.equal(reply.status, 400, `${field} ${rule}: ${JSON.stringify(reply.body)}`);
+        assert.match(reply.body.message, new RegExp(`^${field}: `), `${field} ${rule}: ${reply.body.message}`);
+        const after = (await server().get(`/api/gateways/${id}`)).body;
+        assert.deepEqual([after.sdnc, after.dnc], [kept.sdnc, kept.dnc], `${field} ${rule} changed the gateway`);
+      }
+    }
+  });
 });
 
 describeOnEachDatabase('CherryPBX SIP pages: profile fields and global params', (server) => {
