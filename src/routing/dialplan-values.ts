@@ -239,10 +239,7 @@ export function numberRulesProblem(rules: { dnc?: string | undefined; sdnc?: str
   for (const field of ['dnc', 'sdnc'] as const) {
     const rule = rules[field];
     if (rule === undefined || rule === '') continue;
-    // The dialplan sets the rule as a channel variable, and FreeSWITCH expands ${...} in what it sets.
-    const problem = textProblem(field, rule)?.problem
-      ?? (rule.includes('${') ? 'must not contain "${" (FreeSWITCH would expand it as a variable)' : null)
-      ?? (translationTableOf(rule) === null ? validateNumberTransform(rule) : null);
+    const problem = textProblem(field, rule)?.problem ?? (translationTableOf(rule) === null ? validateNumberTransform(rule) : null);
     if (problem) return { field, problem };
   }
   return null;
