@@ -89,6 +89,15 @@ export const CONFERENCE_PROFILE = 'default';
 
 const action = (application: string, data = ''): DialplanLine => ({ application, data });
 const set = (variable: string, value: string) => action('set', `${variable}=${value}`);
+/**
+ * A value `set` stores as written. FreeSWITCH expands `${...}` and backslash escapes in `set`'s
+ * data twice (when the application runs, then in `set` itself) and reads `\$` as `$` and `\\` as
+ * `\`, so each pass gets its own escape: a dnc rule like `/^0(\d+)$/${1}/` is the author's text,
+ * not a variable to look up. (A later `${dnc}` in a template expands the value again: FreeSWITCH's
+ * way with every variable.)
+ */
+const escapeOnce = (value: string) => value.replace(/[\\$]/g, '\\$&');
+const verbatim = (value: string) => escapeOnce(escapeOnce(value));
 
 interface Target {
   number: string;
@@ -231,9 +240,9 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
 
   const actions: DialplanLine[] = [];
   const { gateway } = call;
-  if (route.dnc !== '') actions.push(set('dnc', route.dnc), set('dnc_number', gateway?.destNumberBefore ?? call.destNumber));
+  if (route.dnc !== '') actions.push(set('dnc', verbatim(route.dnc)), set('dnc_number', gateway?.destNumberBefore ?? call.destNumber));
   if (call.dodLineNumber !== undefined) actions.push(set('dod_number', call.dodLineNumber));
-  if (route.sdnc !== '') actions.push(set('sdnc', route.sdnc), set('sdnc_number', gateway?.callerNumberBefore ?? call.callerNumber));
+  if (route.sdnc !== '') actions.push(set('sdnc', verbatim(route.sdnc)), set('sdnc_number', gateway?.callerNumberBefore ?? call.callerNumber));
   // The gateway's numbers only: its rules stay out of the channel (explain shows them).
   if (gateway && gateway.dnc !== '') actions.push(set('gateway_dnc_number', call.destNumber));
   if (gateway && gateway.sdnc !== '') actions.push(set('gateway_sdnc_number', call.callerNumber));
