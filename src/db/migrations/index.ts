@@ -13,8 +13,9 @@ import { blacklistsNumberTranslation } from './0010-blacklists-number-translatio
 import { didsDods } from './0011-dids-dods.js';
 import { extensionFeatures } from './0012-extension-features.js';
 import { mediaCleanup } from './0014-media-cleanup.js';
-import { userGroups } from './0015-user-groups.js';
-import { ringTimeout } from './0016-ring-timeout.js';
+import { gatewayNumberTransforms } from './0015-gateway-number-transforms.js';
+import { userGroups } from './0016-user-groups.js';
+import { ringTimeout } from './0017-ring-timeout.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
 function allMigrations(dialect: DialectName): Record<string, Migration> {
@@ -32,8 +33,9 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0011-dids-dods': didsDods(dialect),
     '0012-extension-features': extensionFeatures(),
     '0014-media-cleanup': mediaCleanup(),
-    '0015-user-groups': userGroups(dialect),
-    '0016-ring-timeout': ringTimeout(),
+    '0015-gateway-number-transforms': gatewayNumberTransforms(),
+    '0016-user-groups': userGroups(dialect),
+    '0017-ring-timeout': ringTimeout(),
   };
 }
 
