@@ -3,7 +3,8 @@
  * PostgreSQL), and decide() at 1M routes that all name a 1M-number blacklist and a 100k-number
  * translation table, next to decide() on the same routes without them.
  *
- * Run alone: `node --import tsx bench/blacklists.ts`.
+ * Run alone: `node --import tsx bench/blacklists.ts`; only the import: `... bench/blacklists.ts import`,
+ * on one database: `... bench/blacklists.ts import sqlite` (or `postgres`).
  */
 import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../src/db/connect.js';
@@ -98,11 +99,11 @@ async function importOnto(kind: (typeof databaseKinds)[number], numbers: string[
   }
 }
 
-export async function benchBlacklistImport(): Promise<string> {
+export async function benchBlacklistImport(only?: string): Promise<string> {
   const numbers = mobileNumbers(NUMBERS, 11);
   const rows: (string | number)[][] = [];
   const skipped: string[] = [];
-  for (const kind of databaseKinds) {
+  for (const kind of databaseKinds.filter((candidate) => only === undefined || candidate.name === only)) {
     const figures = await importOnto(kind, numbers);
     if (typeof figures === 'string') skipped.push(figures);
     else rows.push([figures.database, NUMBERS.toLocaleString('en-US'), figures.importSeconds.toFixed(2), Math.round(NUMBERS / figures.importSeconds),
@@ -180,7 +181,10 @@ export async function benchListsInDecide(): Promise<string> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(await benchListsInDecide());
-  console.log();
-  console.log(await benchBlacklistImport());
+  const [part, database] = process.argv.slice(2);
+  if (part !== 'import') {
+    console.log(await benchListsInDecide());
+    console.log();
+  }
+  console.log(await benchBlacklistImport(database));
 }
