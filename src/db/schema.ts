@@ -179,6 +179,10 @@ export interface GatewaysTable extends Timestamps {
   profile_id: number;
   description: string;
   disabled: number;
+  /** Called-number transform of calls leaving through the gateway, after the route's (number-transform.ts). */
+  dnc: Generated<string>;
+  /** Caller-number transform of those calls, after the route's sdnc and the DOD. */
+  sdnc: Generated<string>;
 }
 
 /** A channel variable a gateway sets; direction 0 both, 1 inbound, 2 outbound. */

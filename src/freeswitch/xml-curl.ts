@@ -154,6 +154,12 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         domainName,
         autoRecord: fields.get('variable_auto_record') === 'true',
         dodLineNumber: decision.dod?.lineNumber,
+        gateway: decision.gateway ? {
+          dnc: decision.gateway.dnc,
+          sdnc: decision.gateway.sdnc,
+          destNumberBefore: decision.gateway.destNumberBefore,
+          callerNumberBefore: decision.gateway.callerNumberBefore ?? callerNumber,
+        } : undefined,
       },
       route: {
         id: row.id,

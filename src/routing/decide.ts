@@ -4,10 +4,12 @@
  * (blacklist.ts), let a time segment override its destination, transform the numbers (a dnc/sdnc
  * rule, or the translation table it names: number-translation.ts). A DID (hotlines.ts) goes before
  * them all and, when it applies, instead of them; a DOD (dods.ts) replaces the caller number once
- * the destination is known, before sdnc.
+ * the destination is known, before sdnc. A call leaving through a gateway then has the gateway's
+ * own sdnc and dnc applied (gateways.ts), last: the numbers the far end sees are the gateway's.
  */
 import { judge, type BlacklistVerdict, type RoutingLists } from './blacklist.js';
 import type { CallerExtension, Dod, DodIndex } from './dods.js';
+import type { GatewayIndex, GatewayRules } from './gateways.js';
 import type { HotlineIndex, HotlineMatch } from './hotlines.js';
 import { applyNumberTransform } from './number-transform.js';
 import { translate, translationTableOf, type Translation } from './number-translation.js';
@@ -26,10 +28,28 @@ export interface Call {
   callerExtension?: CallerExtension | undefined;
 }
 
-/** The DIDs and DODs a decision consults; without them none applies. */
+/** The DIDs, DODs and gateways' number rules a decision consults; without them none applies. */
 export interface NumberPlans {
   hotlines: HotlineIndex;
   dods: DodIndex;
+  gateways: GatewayIndex;
+}
+
+/** What the gateway a call leaves through did to its numbers, after the route's rules and the DOD. */
+export interface GatewayStep {
+  gatewayId: number;
+  name: string;
+  /** The gateway's rules as stored, "" for none. */
+  dnc: string;
+  sdnc: string;
+  /** The called number as the route left it (after its dnc), and after the gateway's dnc. */
+  destNumberBefore: string;
+  destNumber: string;
+  /** The caller number as the route and the DOD left it, and after the gateway's sdnc; undefined without one. */
+  callerNumberBefore: string | undefined;
+  callerNumber: string | undefined;
+  /** The translation tables the gateway's sdnc and dnc named, in that order. */
+  translations: Translation[];
 }
 
 export type RouteOutcome = 'chosen' | 'disabled' | 'too_long' | 'outranked';
@@ -64,9 +84,9 @@ export interface Destination {
 export interface Decision {
   readonly route: Route | null;
   readonly destination: Destination | null;
-  /** Called number after the route's dnc. */
+  /** Called number as the call leaves: after the route's dnc and, through a gateway, the gateway's dnc. */
   readonly destNumber: string;
-  /** Caller number after the route's sdnc. */
+  /** Caller number as the call leaves: the DOD's, after the route's sdnc and, through a gateway, the gateway's sdnc. */
   readonly callerNumber: string | undefined;
   /** Routes of the call's context whose prefix matches, in decision order. Computed on first read. */
   readonly considered: ConsideredRoute[];
@@ -77,8 +97,10 @@ export interface Decision {
   readonly dod: Dod | null;
   /** The route's blacklist and what it made of the call; null when the route names none. */
   readonly blacklist: BlacklistVerdict | null;
-  /** The translation tables dnc/sdnc named, and what they did, called number first. */
+  /** The translation tables the route's dnc/sdnc named, and what they did, called number first. */
   readonly translations: Translation[];
+  /** The gateway the call leaves through and what its rules did (the numbers before them are the route's); null otherwise. */
+  readonly gateway: GatewayStep | null;
 }
 
 /** The data of the stages beyond routes: without `lists` no blacklist or table applies, without `plans` no DID or DOD. */
@@ -90,7 +112,7 @@ export interface RoutingStages {
 export function decide(index: RouteIndex, call: Call, { lists, plans }: RoutingStages = {}): Decision {
   const did = plans?.hotlines.match(call.context, call.destNumber) ?? null;
   if (did?.applied) {
-    return new LazilyExplainedDecision(null, null, call.destNumber, call.callerNumber, [], null, [], [], call.destNumber, did, null);
+    return new LazilyExplainedDecision(null, null, call.destNumber, call.callerNumber, [], null, [], [], call.destNumber, did, null, null);
   }
   const route = index.best(call.context, call.destNumber);
   const { destination, segments } = route === null
@@ -100,11 +122,15 @@ export function decide(index: RouteIndex, call: Call, { lists, plans }: RoutingS
   const callerNumber = dod?.lineNumber ?? call.callerNumber;
   const listed = route?.blacklist == null ? undefined : lists?.blacklist(route.blacklist);
   const translations: Translation[] = [];
+  const destNumber = transform(call.destNumber, route?.dnc, lists, translations);
+  const routeCaller = callerNumber === undefined ? undefined : transform(callerNumber, route?.sdnc, lists, translations);
+  const gatewayRules = destination && plans ? plans.gateways.through(destination) : null;
+  const gateway = gatewayRules && throughGateway(gatewayRules, destNumber, routeCaller, lists);
   return new LazilyExplainedDecision(
     route,
     destination,
-    transform(call.destNumber, route?.dnc, lists, translations),
-    callerNumber === undefined ? undefined : transform(callerNumber, route?.sdnc, lists, translations),
+    gateway?.destNumber ?? destNumber,
+    gateway ? gateway.callerNumber : routeCaller,
     segments,
     listed === undefined ? null : judge(listed, call.callerNumber ?? '', call.destNumber),
     translations,
@@ -112,7 +138,25 @@ export function decide(index: RouteIndex, call: Call, { lists, plans }: RoutingS
     call.destNumber,
     did,
     dod,
+    gateway,
   );
+}
+
+/** The gateway's sdnc then dnc, on the numbers as the route left them. */
+function throughGateway(rules: GatewayRules, destNumber: string, callerNumber: string | undefined, lists: RoutingLists | undefined): GatewayStep {
+  const translations: Translation[] = [];
+  const caller = callerNumber === undefined ? undefined : transform(callerNumber, rules.sdnc, lists, translations);
+  return {
+    gatewayId: rules.id,
+    name: rules.name,
+    dnc: rules.dnc,
+    sdnc: rules.sdnc,
+    destNumberBefore: destNumber,
+    destNumber: transform(destNumber, rules.dnc, lists, translations),
+    callerNumberBefore: callerNumber,
+    callerNumber: caller,
+    translations,
+  };
 }
 
 /**
@@ -137,6 +181,7 @@ class LazilyExplainedDecision implements Decision {
     dialled: string,
     readonly did: HotlineMatch | null,
     readonly dod: Dod | null,
+    readonly gateway: GatewayStep | null,
   ) {
     this.#routeLists = routeLists;
     this.#dialled = dialled;
@@ -148,8 +193,8 @@ class LazilyExplainedDecision implements Decision {
   }
 
   toJSON(): Decision {
-    const { route, destination, destNumber, callerNumber, considered, segments, did, dod, blacklist, translations } = this;
-    return { route, destination, destNumber, callerNumber, considered, segments, did, dod, blacklist, translations };
+    const { route, destination, destNumber, callerNumber, considered, segments, did, dod, blacklist, translations, gateway } = this;
+    return { route, destination, destNumber, callerNumber, considered, segments, did, dod, blacklist, translations, gateway };
   }
 }
 

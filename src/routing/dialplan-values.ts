@@ -5,6 +5,9 @@
  * the numbers a call brings, which are checked per call).
  */
 
+import { validateNumberTransform } from './number-transform.js';
+import { translationTableOf } from './number-translation.js';
+
 /**
  * Characters XML 1.0 cannot carry at all, not even as character references: C0 controls other
  * than tab, line feed and carriage return, and U+FFFE/U+FFFF. (Lone surrogates never get this far:
@@ -217,15 +220,28 @@ export function ringbackSound(text: string): { sound: string } | { problem: stri
  * destination is checked by `destinationProblem`, as time segments' are.
  */
 export function routeProblem(route: RouteValues): ValueProblem | null {
-  for (const field of ['name', 'dnc', 'sdnc'] as const) {
-    const problem = textProblem(field, route[field]);
-    if (problem) return problem;
-  }
+  const problem = textProblem('name', route.name) ?? numberRulesProblem(route);
+  if (problem) return problem;
   const ringback = ringbackSound(route.ringback_tone ?? '');
   if ('problem' in ringback) return { field: 'ringback_tone', problem: ringback.problem };
   const codecs = route.media_codec ? route.media_codec.split(',') : [];
   const badCodec = codecs.find((codec) => !CODEC.test(codec));
   if (badCodec !== undefined) return { field: 'media_codec', problem: `"${badCodec}" is not a codec name (like PCMU or opus@48000h@20i)` };
+  return null;
+}
+
+/**
+ * Why the dnc or sdnc rule of a route or a gateway can never do what its author meant, or null
+ * ('' is no rule). A rule naming a translation table is well formed whatever follows the table id;
+ * whether the table exists is the writer's to check (src/resources/number-translation/rules.ts).
+ */
+export function numberRulesProblem(rules: { dnc?: string | undefined; sdnc?: string | undefined }): ValueProblem | null {
+  for (const field of ['dnc', 'sdnc'] as const) {
+    const rule = rules[field];
+    if (rule === undefined || rule === '') continue;
+    const problem = textProblem(field, rule)?.problem ?? (translationTableOf(rule) === null ? validateNumberTransform(rule) : null);
+    if (problem) return { field, problem };
+  }
   return null;
 }
 

@@ -42,6 +42,20 @@ export function translationTableOf(rule: string): number | null {
   return at > head && rule.charCodeAt(at) === 47 /* / */ ? id : null;
 }
 
+/**
+ * A rule naming a table as it is stored. CherryPBX's route page writes a fresh table choice as
+ * `s/prefix_nts_<id>///`, but reads a rule back as a table choice only in XUI's form, both slots
+ * filled (`s/prefix_nts_<id>/original_number/nts_number/`: the table's columns); otherwise it shows
+ * no transformation. A rule naming a table with both slots empty is therefore stored in XUI's form;
+ * every other rule as written. Both forms name the same table.
+ */
+export function storedTableRule(rule: string): string {
+  const id = translationTableOf(rule);
+  if (id === null) return rule;
+  const head = TABLE_HEADS.find((text) => rule.startsWith(text))!;
+  return rule === `${head}${id}///` ? `${head}${id}/original_number/nts_number/` : rule;
+}
+
 export interface Translation {
   tableId: number;
   name: string;

@@ -11,6 +11,9 @@ import { describeOnEachDatabase, type Harness } from '../helpers/harness.js';
 import { createdId } from '../helpers/assertions.js';
 import { destinationId, freshContext } from '../helpers/routing.js';
 
+/** What CherryPBX's route page parses a dnc/sdnc back into a "number change table" choice with. */
+const CHERRY_NUMTAB = /^s\/prefix_nts_([0-9]+)\/([^/]+)\/([^/]+)\/$/;
+
 let made = 0;
 const unique = (what: string) => `${what}-${++made}`;
 
@@ -311,6 +314,84 @@ describeOnEachDatabase('CherryPBX reads the types it compares strictly', (server
     assert.equal((await server().put(`/api/gateways/${id}`, { register: 'no' })).status, 200);
     assert.strictEqual((await server().get(`/api/gateways/${id}`)).body.register, 'no');
   });
+
+  test('gateway detail page, 号码变换 section: reads gateway.sdnc/gateway.dnc as strings, picks a table from /api/number_translation?page=1&perPage=5000 by id, saves {sdnc, dnc}; the basic-info save sends the whole detail back', async () => {
+    const name = unique('ntsgw').replace('-', '');
+    const id = createdId(await server().post('/api/gateways', { name, realm: '192.0.2.10', username: 'walker', password: 'secret-1', register: 'true' }));
+    const shown = (await server().get(`/api/gateways/${id}`)).body;
+    // `gateway?.sdnc || ""`: parseTransformValue("") shows "-" (no transform).
+    assert.strictEqual(shown.sdnc, '');
+    assert.strictEqual(shown.dnc, '');
+
+    const table = createdId(await server().post('/api/number_translation', { name: unique('carrier nts'), type: 'prefix' }));
+    const picker = await server().get('/api/number_translation?page=1&perPage=5000');
+    assert.equal(picker.status, 200);
+    // numberTransRes.data?.data?.map((item) => ({ value: item.id, label: item.name })); the select compares value with
+    // the table id parseTransformValue reads from the rule, a string.
+    const option = picker.body.data.find((item: { id: unknown }) => item.id === String(table));
+    assert.ok(option, JSON.stringify(picker.body));
+    assert.strictEqual(typeof option.name, 'string');
+
+    // formatTransformValue: numtab → s/prefix_nts_<id>/<original>/<nts>/ (both "" when only the table is picked);
+    // "-nnn+nnn" → -0+86; "pattern" → /pattern/replacement without the closing slash.
+    const section = { sdnc: `s/prefix_nts_${table}///`, dnc: '-0+86' };
+    const saved = await server().put(`/api/gateways/${id}`, section);
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const reread = (await server().get(`/api/gateways/${id}`)).body;
+    assert.strictEqual(reread.dnc, section.dnc);
+    // parseTransformValue reads numtab only with both slots filled; otherwise the section shows no table.
+    assert.strictEqual(CHERRY_NUMTAB.exec(reread.sdnc)?.[1], String(table), `the page shows no table for sdnc ${JSON.stringify(reread.sdnc)}`);
+    assert.equal((await server().put(`/api/gateways/${id}`, { sdnc: '', dnc: '/^0(\\d+)$/86$1' })).status, 200);
+    assert.strictEqual((await server().get(`/api/gateways/${id}`)).body.dnc, '/^0(\\d+)$/86$1');
+
+    // The basic-info section saves {...gateway, profile_id: String(profile_id)}: params, variables, dnc and sdnc included.
+    const whole = (await server().get(`/api/gateways/${id}`)).body;
+    const basic = await server().put(`/api/gateways/${id}`, { ...whole, profile_id: String(whole.profile_id), description: 'renamed carrier' });
+    assert.equal(basic.status, 200, JSON.stringify(basic.body));
+    const after = (await server().get(`/api/gateways/${id}`)).body;
+    assert.deepEqual([after.description, after.dnc, after.sdnc], ['renamed carrier', '/^0(\\d+)$/86$1', '']);
+  });
+
+  test('gateway detail page, 号码变换 section: every form formatTransformValue writes for a type Switchboard applies reads back through parseTransformValue as that type; the X (distributor) form is a 400 naming the field and stores neither field', async () => {
+    const id = createdId(await server().post('/api/gateways', { name: unique('ntsall').replace('-', ''), realm: '192.0.2.11', register: 'false' }));
+    const table = createdId(await server().post('/api/number_translation', { name: unique('gw nts'), type: 'exact' }));
+    // parseTransformValue's tests, in its order; the first match is the type the section shows.
+    const parse: Array<[string, RegExp]> = [
+      ['-nnn+nnn', /^-([0-9]+)\+([0-9]+)$/], ['-nnn', /^-([0-9]+)$/], ['+nnn', /^\+([0-9]+)$/], ['rnnn', /^r([0-9]+)$/], ['Rnnn', /^R([0-9]+)$/],
+      ['mxnnn', /^m([0-9]+)([0-9]+)$/], ['ixnnn', /^i([0-9]+)([0-9]+)$/], ['Ixnnn', /^I([0-9]+)([0-9]+)$/], ['dxn', /^d([0-9]+)([0-9]+)$/],
+      ['nnn', /^@(.+)$/], ['pattern', /^\/(.+)\/(.+)$/], ['numtab', CHERRY_NUMTAB], ['distributors', /^X\/([^/]+)$/],
+    ];
+    const typeShown = (rule: string) => parse.find(([, re]) => re.test(rule))?.[0] ?? '-';
+    // formatTransformValue for the values typed in the walk (sdnc, dnc).
+    const applied: Array<[string, string, string]> = [
+      ['-nnn+nnn', '-0+86', '-00+1'], ['-nnn', '-0', '-9'], ['+nnn', '+86', '+0'], ['rnnn', 'r3999', 'r10'], ['Rnnn', 'R200', 'R4123'],
+      ['pattern', '/^0(\\d+)$/86$1', '/^9(.*)$/$1'], ['numtab', `s/prefix_nts_${table}///`, `s/prefix_nts_${table}///`],
+      ['mxnnn', 'm21', 'm3999'], ['ixnnn', 'i21', 'i199'], ['Ixnnn', 'I21', 'I90'], ['dxn', 'd21', 'd13'], ['nnn', '@132', '@10086'],
+    ];
+    for (const [type, sdnc, dnc] of applied) {
+      const saved = await server().put(`/api/gateways/${id}`, { sdnc, dnc });
+      assert.equal(saved.status, 200, `${type}: ${JSON.stringify(saved.body)}`);
+      const shown = (await server().get(`/api/gateways/${id}`)).body;
+      assert.deepEqual([typeShown(shown.sdnc), typeShown(shown.dnc)], [type, type], `${type}: stored ${JSON.stringify([shown.sdnc, shown.dnc])}`);
+      if (type === 'numtab') assert.deepEqual([CHERRY_NUMTAB.exec(shown.sdnc)?.[1], CHERRY_NUMTAB.exec(shown.dnc)?.[1]], [String(table), String(table)]);
+    }
+
+    const kept = (await server().get(`/api/gateways/${id}`)).body;
+    // Switchboard has no distributors.
+    const refused: Array<[string, string]> = [['distributors', 'X/1']];
+    for (const field of ['sdnc', 'dnc'] as const) {
+      for (const [type, rule] of refused) {
+        assert.strictEqual(typeShown(rule), type);
+        // The section sends both fields; the other one is a valid change that must not be stored either.
+        const body = field === 'sdnc' ? { sdnc: rule, dnc: '+0' } : { sdnc: '+86', dnc: rule };
+        const reply = await server().put(`/api/gateways/${id}`, body);
+        assert.equal(reply.status, 400, `${field} ${rule}: ${JSON.stringify(reply.body)}`);
+        assert.match(reply.body.message, new RegExp(`^${field}: `), `${field} ${rule}: ${reply.body.message}`);
+        const after = (await server().get(`/api/gateways/${id}`)).body;
+        assert.deepEqual([after.sdnc, after.dnc], [kept.sdnc, kept.dnc], `${field} ${rule} changed the gateway`);
+      }
+    }
+  });
 });
 
 describeOnEachDatabase('CherryPBX SIP pages: profile fields and global params', (server) => {
@@ -366,5 +447,104 @@ describeOnEachDatabase('CherryPBX extension page reads its DOD through flat fiel
     const saved = await server().put(`/api/extensions/${extension}`, { name: 'renamed', dod_id: shown.dod_id, dod_type: shown.dod_type, dod_name: shown.dod_name, ref_id: shown.ref_id, call_limit: '0' });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     assert.equal((await server().get(`/api/dods?page=1&page_size=100&extn=${extn}`)).body.rowCount, 1);
+  });
+});
+
+
+describeOnEachDatabase('CherryPBX blacklist and number transform pages, and the route page choosing them', (server) => {
+  test('route detail page, number transform fields: a table chosen is sent as "s/prefix_nts_<id>///"; read back, /^s\\/prefix_nts_([0-9]+)\\/([^/]+)\\/([^/]+)\\/$/ must match and its id equal the picker\'s option value String(row.id)', async () => {
+    const table = createdId(await server().post('/api/number_translation', { name: unique('numtab'), description: '', type: 'prefix' }));
+    assert.equal((await server().post(`/api/number_translation/${table}/numbers`, { id: String(table), type: 'prefix', original_number: '0086', nts_number: '0' })).status, 200);
+    const route = await createRoute(server());
+    // The page's save of its number-transform section: both fields, the untouched one empty.
+    const saved = await server().put(`/api/routes/${route.id}`, { sdnc: '', dnc: `s/prefix_nts_${table}///` });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const shown = (await server().get(`/api/routes/${route.id}?with_params=true`)).body;
+    const parsed = CHERRY_NUMTAB.exec(shown.dnc);
+    assert.ok(parsed, `the page shows no table for dnc ${JSON.stringify(shown.dnc)}`);
+    // The picker's options: GET /api/number_translation?page=1&perPage=5000, value = item.id.
+    const options = (await server().get('/api/number_translation?page=1&perPage=5000')).body.data.map((item: { id: unknown }) => item.id);
+    assert.ok(options.includes(parsed[1]), `option values ${JSON.stringify(options)} hold no ${parsed[1]}`);
+    assert.strictEqual(parsed[1], String(table));
+    // Saved again as shown (the page re-formats from what it parsed), it is the same rule and still translates.
+    assert.equal((await server().put(`/api/routes/${route.id}`, { sdnc: `s/prefix_nts_${parsed[1]}/${parsed[2]}/${parsed[3]}/`, dnc: shown.dnc })).status, 200);
+    const again = (await server().get(`/api/routes/${route.id}`)).body;
+    assert.strictEqual(again.sdnc, shown.dnc);
+    const explained = (await server().get(`/api/routes/explain?destNumber=${route.prefix}0086123&callerNumber=0086555&context=${route.context}`)).body.data;
+    assert.equal(explained.dnc_number, `${route.prefix}0086123`, 'the route prefix is not in the table: unchanged');
+    assert.equal(explained.sdnc_number, '0555');
+  });
+
+  test('route detail page, blacklist picker: blacklists[].id === route.blacklist (both strings) and list_type === "0" picks the label; GET /api/distributors answers data[] or the page throws', async () => {
+    const list = createdId(await server().post('/api/blacklists', { name: unique('route bl'), description: '', list_type: '1', limit_user_type: '0' }));
+    const route = await createRoute(server());
+    assert.equal((await server().put(`/api/routes/${route.id}`, { blacklist: String(list), route_type: '4', auto_record: '0' })).status, 200);
+    const shown = (await server().get(`/api/routes/${route.id}?with_params=true`)).body;
+    const options = (await server().get('/api/blacklists')).body.data;
+    const chosen = options.find((item: { id: unknown }) => item.id === shown.blacklist);
+    assert.ok(chosen, `no blacklists[].id === ${JSON.stringify(shown.blacklist)}`);
+    assert.strictEqual(chosen.list_type, '1');
+    const distributors = await server().get('/api/distributors');
+    assert.equal(distributors.status, 200);
+    assert.deepEqual(distributors.body.data, []);
+    assert.equal((await server().get('/api/distributors?page=1&perPage=10')).body.rowCount, 0);
+  });
+
+  test('blacklist list and detail pages: list_type "0"/"1" and limit_user_type "0"/"1"/"2" are strings the maps read; the form\'s "1"/"2" are stored', async () => {
+    const id = createdId(await server().post('/api/blacklists', { name: unique('bl page'), description: 'd', list_type: '1', limit_user_type: '1' }));
+    const row = (await server().get('/api/blacklists?page=1&perPage=1000')).body.data.find((item: { id: unknown }) => item.id === String(id));
+    assert.deepEqual([row.list_type, row.limit_user_type], ['1', '1']);
+    // The detail page's save: {name, list_type, limit_user_type, description} from its selects.
+    assert.equal((await server().put(`/api/blacklists/${id}`, { name: row.name, list_type: '0', limit_user_type: '2', description: 'd' })).status, 200);
+    const detail = (await server().get(`/api/blacklists/${id}`)).body;
+    assert.deepEqual([detail.list_type, detail.limit_user_type], ['0', '2']);
+  });
+
+  test('blacklist detail page: add number needs code === 200 and data = the new id; the table deletes by item.id !== parseInt(rowId), so params[].id is a number; import (sent to /import/) answers data[] with ids', async () => {
+    const id = createdId(await server().post('/api/blacklists', { name: unique('bl numbers'), list_type: '0', limit_user_type: '0' }));
+    const added = (await server().post(`/api/blacklists/${id}/lists`, { k: 'boss', v: '1380013' })).body;
+    assert.strictEqual(added.code, 200);
+    assert.strictEqual(typeof added.data, 'number');
+    const imported = await server().post(`/api/blacklists/${id}/import`, [{ k: 'imp1', v: '5550001' }, { k: 'imp2', v: '5550002' }]);
+    assert.equal(imported.status, 200);
+    assert.deepEqual(imported.body.data.map(({ k, v }: Record<string, string>) => [k, v]), [['imp1', '5550001'], ['imp2', '5550002']]);
+    for (const number of imported.body.data) assert.strictEqual(typeof number.id, 'number');
+    const { params } = (await server().get(`/api/blacklists/${id}`)).body;
+    assert.deepEqual(params.map(({ k, v }: Record<string, string>) => [k, v]), [['boss', '1380013'], ['imp1', '5550001'], ['imp2', '5550002']]);
+    const rowId = String(params[2].id);
+    assert.ok(params.some((item: { id: unknown }) => item.id === parseInt(rowId)));
+    assert.equal((await server().delete(`/api/blacklists/${id}/lists/${rowId}`)).status, 200);
+    // The inline edit: PUT /lists/:nid {k, v}.
+    assert.equal((await server().put(`/api/blacklists/${id}/lists/${params[1].id}`, { k: 'imp1', v: '5550009' })).status, 200);
+    assert.deepEqual((await server().get(`/api/blacklists/${id}`)).body.params.map(({ v }: Record<string, string>) => v), ['1380013', '5550009']);
+  });
+
+  test('blacklist list page: the export is rows of cells whose XLSX, read with raw:false, imports back as {lists:[...]} with "0"/"2" strings', async () => {
+    const name = unique('bl export');
+    createdId(await server().post('/api/blacklists', { name, list_type: 0, limit_user_type: 2 }));
+    const sheet = (await server().get('/api/blacklists/download?language=en')).body as unknown[][];
+    const [header, ...rows] = sheet;
+    const mine = rows.filter((row) => row[0] === name);
+    assert.equal(mine.length, 1);
+    // sheet_to_json(raw:false) formats every cell as text; empty cells are left out.
+    const objects = mine.map((row) => Object.fromEntries(header!.map((column, at) => [column, String(row[at])]).filter(([, value]) => value !== '')));
+    const copied = objects.map((row) => ({ ...row, 名称: `${name} copy` }));
+    const imported = await server().post('/api/blacklists/import', { lists: copied });
+    assert.equal(imported.status, 200, JSON.stringify(imported.body));
+    const copy = (await server().get('/api/blacklists?page=1&perPage=1000')).body.data.find((item: { name: string }) => item.name === `${name} copy`);
+    assert.deepEqual([copy.list_type, copy.limit_user_type], ['0', '2']);
+  });
+
+  test('number transform pages: the list shows type === "exact" else prefix; the detail reads number_translation_info[0] and nts_numbers.data; its save sends {name, type, description} back', async () => {
+    const name = unique('nt page');
+    const id = createdId(await server().post('/api/number_translation', { name, description: 'walker table', type: 'prefix' }));
+    const row = (await server().get('/api/number_translation?page=1&page_size=10')).body.data.find((item: { id: unknown }) => String(item.id) === String(id));
+    assert.strictEqual(row.type, 'prefix');
+    const detail = (await server().get(`/api/number_translation/${id}/numbers`)).body;
+    assert.deepEqual(detail.number_translation_info[0], { name, description: 'walker table', type: 'prefix' });
+    assert.deepEqual(detail.nts_numbers.data, []);
+    const saved = await server().put(`/api/number_translation/${id}`, { ...detail.number_translation_info[0], name: `${name} ed`, description: 'edited' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual((await server().get(`/api/number_translation/${id}/numbers`)).body.number_translation_info[0], { name: `${name} ed`, description: 'edited', type: 'prefix' });
   });
 });

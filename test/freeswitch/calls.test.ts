@@ -142,6 +142,21 @@ describeWithFreeSwitch('FreeSWITCH routes real calls through Switchboard', (both
     assert.equal(sipUser(header(invite, 'From')), '992000', header(invite, 'From'));
   });
 
+  test('a dnc rule is set on the channel as written: FreeSWITCH does not expand the ${1} of a regex rule', async () => {
+    const { server, freeswitch } = both();
+    const peer = await answeringPeer();
+    const rule = '/^7(\\d+)$/86${1}/';
+    await createRoute(server, { context: CONTEXT, prefix: '7', max_length: 8, dest_type: 'FS_DEST_IP', body: `127.0.0.1:${peer.port}`, dnc: rule });
+    assertSucceeded(await call('uac-caller-hangs-up.xml', '71234'), 'caller');
+    const far = await peer.done;
+    assertSucceeded(far, 'far end');
+    assert.equal(sipUser(received(far, 'INVITE').startLine), '861234');
+    // set logs what it stored at debug level: "SET <channel> [dnc]=[<value>]".
+    const stored = [...freeswitch.log().matchAll(/ SET \S+ \[dnc\]=\[(.*)\]$/gm)].map((match) => match[1]);
+    assert.ok(stored.length > 0, 'no SET line for dnc in the switch log');
+    assert.equal(stored.at(-1), rule);
+  });
+
   test('a route changed through the API changes the next call, with no reload of FreeSWITCH', async () => {
     const { server } = both();
     const firstPeer = await answeringPeer();

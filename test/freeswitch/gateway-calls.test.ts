@@ -106,6 +106,35 @@ describeWithFreeSwitch('FreeSWITCH runs gateways configured through Switchboard'
     assert.deepEqual(freeswitch.errorLines(), []);
   });
 
+  test('the gateway\'s own dnc (a translation table) and sdnc apply after the route\'s: the far end sees the gateway\'s numbers', async () => {
+    const { server, freeswitch } = both();
+    const { peer, address } = await answeringPeer();
+    const name = unique('nts-gw');
+    const table = createdId(await server.post('/api/number_translation', { name: unique('carrier'), type: 'prefix' }));
+    assert.equal((await server.post(`/api/number_translation/${table}/import`, [
+      { original_number: '86', nts_number: '0086' }, { original_number: '86755', nts_number: '+86755' },
+    ])).status, 200);
+    const id = createdId(await server.post('/api/gateways', { name, realm: address }));
+    // Without it FreeSWITCH puts the gateway's user in From (the caller id goes in Remote-Party-ID).
+    assert.equal((await server.post(`/api/gateways/${id}/params`, { k: 'caller-id-in-from', v: 'true' })).status, 200);
+    // The gateway page's save: CherryPBX's table rule and a regular expression.
+    assert.equal((await server.put(`/api/gateways/${id}`, { dnc: `s/prefix_nts_${table}///`, sdnc: '/^(\\d+)$/86$1/' })).status, 200);
+    assert.ok(await eventually(async () => /\bNOREG\b|\bUP\b/.test(await sofiaStatus(name)), 15_000, 200), await sofiaStatus(name));
+    await gatewayRoute('06', id, { dnc: '-06+86', sdnc: '+1' });
+
+    // Route: 06755123 → 86755123, then the gateway's table (longest prefix 86755 → +86755): +86755123.
+    // Caller 2000: route +1 → 12000, then the gateway's regex: 8612000.
+    assertSippSucceeded(await call('06755123'), 'caller');
+    const far = await peer.done;
+    assertSippSucceeded(far, 'gateway peer');
+    const [invite] = received(far, 'INVITE');
+    assert.ok(invite, far.messages);
+    assert.equal(sipUser(invite.startLine), '+86755123', invite.startLine);
+    assert.equal(sipUser(header(invite, 'To')), '+86755123');
+    assert.equal(sipUser(header(invite, 'From')), '8612000', invite.headers.join('\n'));
+    assert.deepEqual(freeswitch.errorLines(), []);
+  });
+
   test('editing a gateway moves its calls: a new realm, then a proxy param', async () => {
     const { server } = both();
     const before = await answeringPeer();

@@ -108,6 +108,43 @@ describeOnEachDatabase('gateways', (server) => {
     assert.ok(!JSON.stringify(list.body).includes('s3cret!'));
   });
 
+  test('dnc and sdnc: "" until set; created, edited and cleared; answered as strings in the detail and the list rows', async () => {
+    const id = await createGateway(server());
+    const rowOf = async () => (await server().get('/api/gateways?page=1&perPage=1000')).body.data.find((item: { id: string }) => item.id === String(id));
+    const fresh = (await server().get(`/api/gateways/${id}`)).body;
+    assert.deepEqual([fresh.dnc, fresh.sdnc], ['', '']);
+    assert.deepEqual([(await rowOf()).dnc, (await rowOf()).sdnc], ['', '']);
+
+    assert.equal((await server().put(`/api/gateways/${id}`, { dnc: '-0+86', sdnc: '/^(\\d+)$/0$1/' })).status, 200);
+    const edited = (await server().get(`/api/gateways/${id}`)).body;
+    assert.deepEqual([edited.dnc, edited.sdnc, edited.realm], ['-0+86', '/^(\\d+)$/0$1/', '192.0.2.10:5060'], 'other fields are kept');
+    const row = await rowOf();
+    assert.deepEqual([row.dnc, row.sdnc], ['-0+86', '/^(\\d+)$/0$1/']);
+
+    // Saving another field leaves them alone; "" clears one.
+    assert.equal((await server().put(`/api/gateways/${id}`, { description: 'carrier' })).status, 200);
+    assert.equal((await server().get(`/api/gateways/${id}`)).body.dnc, '-0+86');
+    assert.equal((await server().put(`/api/gateways/${id}`, { dnc: '' })).status, 200);
+    const cleared = (await server().get(`/api/gateways/${id}`)).body;
+    assert.deepEqual([cleared.dnc, cleared.sdnc], ['', '/^(\\d+)$/0$1/']);
+
+    const withRules = await createGateway(server(), { dnc: 'r200', sdnc: '+86' });
+    const created = (await server().get(`/api/gateways/${withRules}`)).body;
+    assert.deepEqual([created.dnc, created.sdnc], ['r200', '+86']);
+  });
+
+  test('dnc and sdnc are checked as a route\'s: a rule that cannot work, or a table that does not exist, is a 400 naming the field', async () => {
+    const id = await createGateway(server());
+    const bad: [string, string][] = [['dnc', '86'], ['sdnc', 'r'], ['dnc', '/(unclosed/1/'], ['sdnc', 'x/only'], ['dnc', '+8\u00016'], ['sdnc', 's/prefix_nts_99999999///']];
+    for (const [field, rule] of bad) {
+      assertBadRequest(await server().put(`/api/gateways/${id}`, { [field]: rule }), field);
+      assertBadRequest(await server().post('/api/gateways', { name: unique('gw'), realm: '192.0.2.10', [field]: rule }), field);
+    }
+    assertBadRequest(await server().put(`/api/gateways/${id}`, { dnc: 'x'.repeat(256) }), 'dnc');
+    const unchanged = (await server().get(`/api/gateways/${id}`)).body;
+    assert.deepEqual([unchanged.dnc, unchanged.sdnc], ['', '']);
+  });
+
   test('names are unique; register needs credentials; profile_id must name a profile; template must exist', async () => {
     const name = unique('gw');
     await createGateway(server(), { name });

@@ -32,10 +32,13 @@ describeOnEachDatabase('number translation', (server) => {
     assert.deepEqual([row.id, row.name, row.description, row.type, row.deleted_at], [String(id), name, 'd', 'prefix', '']);
     assert.equal((await server().get(`/api/number_translation?name=${name}&type=exact`)).body.rowCount, 0);
 
-    const updated = await server().put(`/api/number_translation/${id}`, { name: `${name}-2`, description: 'test01', type: 'exact' });
+    assertBadRequest(await server().put(`/api/number_translation/${id}`, { name: `${name}-2`, type: 'exact' }), 'type');
+    assert.equal((await server().get(`/api/number_translation/${id}`)).body.name, name, 'a refused update changes nothing');
+    // CherryPBX's edit dialog resends the type it read.
+    const updated = await server().put(`/api/number_translation/${id}`, { name: `${name}-2`, description: 'test01', type: 'prefix' });
     assert.deepEqual(updated.body, { code: 200, data: String(id), message: 'success' });
     const after = (await server().get(`/api/number_translation/${id}`)).body;
-    assert.deepEqual([after.name, after.description, after.type], [`${name}-2`, 'test01', 'prefix'], 'the type stays');
+    assert.deepEqual([after.name, after.description, after.type], [`${name}-2`, 'test01', 'prefix']);
 
     assertBadRequest(await server().post('/api/number_translation', { name: unique('t'), type: 'regex' }), 'type');
     assertBadRequest(await server().post('/api/number_translation', { name: unique('t') }), 'type');
@@ -125,5 +128,43 @@ describeOnEachDatabase('number translation', (server) => {
     assertBadRequest(await server().put(`/api/routes/${route.id}`, { sdnc: tableRule(99999999) }), 'sdnc');
     await server().put(`/api/routes/${route.id}`, { dnc: '' });
     assert.equal((await server().delete(`/api/number_translation/${exact}`)).status, 200);
+  });
+
+  test('a gateway\'s dnc or sdnc names a table: it translates after the route\'s rules, explain shows the gateway\'s step, and the table cannot be deleted while named', async () => {
+    const context = await freshContext(server());
+    const table = await createTable(server(), { type: 'prefix' });
+    await server().post(`/api/number_translation/${table}/import`, [{ original_number: '86', nts_number: '0086' }, { original_number: '8610', nts_number: '00861' }]);
+    const gatewayName = unique('ntsgw');
+    const gateway = createdId(await server().post('/api/gateways', { name: gatewayName, realm: '192.0.2.10', sdnc: tableRule(table) }));
+    assert.equal((await server().put(`/api/gateways/${gateway}`, { dnc: `s/prefix_nts_${table}/original_number/nts_number/` })).status, 200);
+    await createRoute(server(), { context, prefix: '0', dest_type: 'FS_DEST_GATEWAY', dest_uuid: String(gateway), dnc: '-0+86' });
+
+    const explained = await explain(server(), { destNumber: '01012345', context, callerNumber: '8620000' });
+    assert.equal(explained.dnc_number, '861012345', 'the route\'s dnc_number is before the gateway\'s rules');
+    assert.equal(explained.sdnc_number, '8620000');
+    assert.deepEqual(explained.translations, [], 'the route names no table');
+    assert.deepEqual(explained.gateway, {
+      id: gateway, name: gatewayName, dnc: `s/prefix_nts_${table}/original_number/nts_number/`,
+      sdnc: `s/prefix_nts_${table}/original_number/nts_number/`, // stored in the form CherryPBX reads back a table from
+      dest_number_before: '861012345', dest_number: '0086112345',
+      caller_number_before: '8620000', caller_number: '008620000',
+      translations: [
+        { table_id: table, name: explained.gateway.translations[0].name, type: 'prefix', from: '8620000', to: '008620000', matched: '86' },
+        { table_id: table, name: explained.gateway.translations[0].name, type: 'prefix', from: '861012345', to: '0086112345', matched: '8610' },
+      ],
+    });
+    // A change to the table or to the gateway counts at once.
+    await server().post(`/api/number_translation/${table}/numbers`, { original_number: '862', nts_number: '2' });
+    assert.equal((await explain(server(), { destNumber: '01012345', context, callerNumber: '8620000' })).gateway.caller_number, '20000');
+    assert.equal((await server().put(`/api/gateways/${gateway}`, { dnc: '+9' })).status, 200);
+    assert.equal((await explain(server(), { destNumber: '01012345', context })).gateway.dest_number, '9861012345');
+
+    const refused = await server().delete(`/api/number_translation/${table}`);
+    assertConflict(refused, 'id');
+    assert.match(refused.body.message, new RegExp(`gateway "${gatewayName}" \\(id ${gateway}\\)`));
+    assert.equal((await server().put(`/api/gateways/${gateway}`, { sdnc: '' })).status, 200);
+    assert.equal((await server().delete(`/api/number_translation/${table}`)).status, 200);
+    const after = await explain(server(), { destNumber: '01012345', context, callerNumber: '8620000' });
+    assert.deepEqual([after.gateway.dest_number, after.gateway.caller_number, after.gateway.translations], ['9861012345', '8620000', []]);
   });
 });

@@ -43,6 +43,27 @@ describe('routes across processes [postgres]', { skip: postgres.unavailable ?? f
     assert.equal(decided.route.id, route.id);
   });
 
+  test('a gateway\'s dnc set, changed and cleared through A applies to B\'s decisions', async () => {
+    const context = await freshContext(a());
+    const created = await a().post('/api/gateways', { name: `mpgw${Date.now()}`, realm: '192.0.2.10', dnc: '+9' });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const gateway = created.body.data;
+    await createRoute(a(), { context, prefix: '0', max_length: 12, dest_type: 'FS_DEST_GATEWAY', dest_uuid: String(gateway) });
+    const dialledOnB = async (expected: string, what: string) => {
+      let last = '';
+      const reached = await eventually(async () => {
+        last = (await explain(b(), { destNumber: '0755', context })).gateway?.dest_number ?? '(no gateway step)';
+        return last === expected;
+      }, WAIT_MS);
+      assert.ok(reached, `${what}: within ${WAIT_MS} ms B dialled ${last}, not ${expected}`);
+    };
+    await dialledOnB('90755', 'after create');
+    assert.equal((await a().put(`/api/gateways/${gateway}`, { dnc: '-0+86' })).status, 200);
+    await dialledOnB('86755', 'after update');
+    assert.equal((await a().put(`/api/gateways/${gateway}`, { dnc: '' })).status, 200);
+    await dialledOnB('0755', 'after clearing');
+  });
+
   test('updates through A (prefix, max_length, toggle, context) reach B', async () => {
     const context = await freshContext(a());
     const other = await freshContext(a());

@@ -106,7 +106,7 @@ describe('decide', () => {
       [4, 'too_long'], [1, 'chosen'], [2, 'outranked'], [5, 'outranked'], [3, 'disabled'],
     ]);
     const json = JSON.parse(JSON.stringify(decision)) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(json).sort(), ['blacklist', 'callerNumber', 'considered', 'destNumber', 'destination', 'did', 'dod', 'route', 'segments', 'translations']);
+    assert.deepEqual(Object.keys(json).sort(), ['blacklist', 'callerNumber', 'considered', 'destNumber', 'destination', 'did', 'dod', 'gateway', 'route', 'segments', 'translations']);
     assert.equal((json.considered as unknown[]).length, 5);
   });
 

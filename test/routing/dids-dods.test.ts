@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide, type Call, type NumberPlans } from '../../src/routing/decide.js';
 import { DodIndex, type Dod } from '../../src/routing/dods.js';
+import { GatewayIndex } from '../../src/routing/gateways.js';
 import { HotlineIndex } from '../../src/routing/hotlines.js';
 import { RouteIndex } from '../../src/routing/route-index.js';
 import type { Route } from '../../src/routing/types.js';
@@ -27,7 +28,7 @@ function plans(dods: Dod[] = []): NumberPlans {
   ], ['trunks']);
   const index = new DodIndex();
   index.replaceAll(dods);
-  return { hotlines, dods: index };
+  return { hotlines, dods: index, gateways: new GatewayIndex() };
 }
 
 const routes = () => {

@@ -53,6 +53,20 @@ describe('applyNumberTransform', () => {
     ['0134', '/_0NXX/x$0/', '0134', 'Asterisk-style N is 2-9'],
     ['01234', '/(/x/', '01234', 'a pattern that does not compile never matches'],
     ['01234', '/\\A0/x/', '01234', 'an unsupported PCRE escape never matches'],
+    // XSwitch's positional forms, as CherryPBX's number transform fields write them
+    ['01234', 'm299', '09934', 'm: overwrite from position 2 with 99'],
+    ['01234', 'm1', '01234', 'm with no digits overwrites nothing'],
+    ['01234', 'm59999', '01239999', 'm: overwriting past the end extends the number'],
+    ['01234', 'm799', '0123499', 'm: a position past the end means the end'],
+    ['01234', 'i299', '0991234', 'i: insert before position 2'],
+    ['01234', 'I299', '0199234', 'I: insert after position 2'],
+    ['01234', 'i1', '01234', 'i with nothing to insert'],
+    ['01234', 'I999', '0123499', 'I: past the end appends'],
+    ['01234', 'd22', '034', 'd: delete 2 from position 2'],
+    ['01234', 'd312', '01', 'd: more than is left deletes to the end'],
+    ['01234', 'd91', '01234', 'd: a position past the end deletes nothing'],
+    ['01234', '@100', '100', '@: the whole number replaced'],
+    ['01234', 'm099', '01234', 'position 0 is no position: unchanged (refused on write)'],
   ];
   for (const [number, rule, expected, why] of table) {
     it(`${JSON.stringify(number)} with ${JSON.stringify(rule)} → ${JSON.stringify(expected)} (${why})`, () => {
@@ -74,7 +88,7 @@ describe('freeswitchRegex', () => {
 });
 
 describe('validateNumberTransform', () => {
-  const valid = ['', '/^0(.*)$/$1/', '/^0(.*)$/$1', '/^9/x/n', 'r3999', 'R3', '-0+9', '+86', '-0'];
+  const valid = ['', '/^0(.*)$/$1/', '/^0(.*)$/$1', '/^9/x/n', 'r3999', 'R3', '-0+9', '+86', '-0', 'm21', 'i2123', 'I90', 'd21', 'd110', '@132', '@+8610086'];
   for (const rule of valid) {
     it(`accepts ${JSON.stringify(rule)}`, () => assert.equal(validateNumberTransform(rule), null));
   }
@@ -90,6 +104,13 @@ describe('validateNumberTransform', () => {
     ['0', /is not a rule/],
     ['0-1', /is not a rule/],
     ['+', /is not a rule/],
+    ['m2', /position 1-9 then digits/],
+    ['m021', /position 1-9 then digits/],
+    ['i', /position 1-9 then digits/],
+    ['I2x', /position 1-9 then digits/],
+    ['d2', /position 1-9 then digits/],
+    ['@', /new number after @/],
+    ['X/1', /is not a rule/],
   ];
   for (const [rule, mentions] of invalid) {
     it(`rejects ${JSON.stringify(rule)}`, () => {

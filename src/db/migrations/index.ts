@@ -13,6 +13,7 @@ import { blacklistsNumberTranslation } from './0010-blacklists-number-translatio
 import { didsDods } from './0011-dids-dods.js';
 import { extensionFeatures } from './0012-extension-features.js';
 import { mediaCleanup } from './0014-media-cleanup.js';
+import { gatewayNumberTransforms } from './0015-gateway-number-transforms.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
 function allMigrations(dialect: DialectName): Record<string, Migration> {
@@ -30,6 +31,7 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0011-dids-dods': didsDods(dialect),
     '0012-extension-features': extensionFeatures(),
     '0014-media-cleanup': mediaCleanup(),
+    '0015-gateway-number-transforms': gatewayNumberTransforms(),
   };
 }
 

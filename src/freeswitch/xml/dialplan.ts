@@ -1,8 +1,8 @@
 /**
  * The dialplan document for one call: the route the routing engine chose, rendered as ONE
  * extension whose actions run in XUI's order (research/xui-semantics.md §5.3): the dnc/sdnc
- * results, auto-record, the route's enabled params, the codec list, media bypass, then the
- * destination's own actions.
+ * results (the route's, then the gateway's the call leaves through), auto-record, the route's
+ * enabled params, the codec list, media bypass, then the destination's own actions.
  */
 import { destinationUnchosen, extensionList, isDialable, isDomainName, systemLines, type DialplanLine } from '../../routing/dialplan-values.js';
 import { freeswitchDocument, type XmlElement } from './document.js';
@@ -10,9 +10,9 @@ import { userBridgeActions, type CalledExtension } from './user-features.js';
 
 export interface DialplanCall {
   context: string;
-  /** The called number after the route's dnc. */
+  /** The called number as the call leaves: after the route's dnc (and the gateway's, see `gateway`). */
   destNumber: string;
-  /** The caller number after the route's sdnc. */
+  /** The caller number as the call leaves: after the route's sdnc (and the gateway's). */
   callerNumber: string;
   /** The channel's `domain_name` (set for registered callers), used to reach local users. */
   domainName: string | undefined;
@@ -20,6 +20,15 @@ export interface DialplanCall {
   autoRecord: boolean;
   /** The line number of the calling extension's DOD on this way out; `callerNumber` derives from it. */
   dodLineNumber?: string | undefined;
+  /** The gateway the call leaves through: its rules, and the numbers as the route left them. */
+  gateway?: DialplanGateway | undefined;
+}
+
+export interface DialplanGateway {
+  dnc: string;
+  sdnc: string;
+  destNumberBefore: string;
+  callerNumberBefore: string;
 }
 
 export interface DialplanRoute {
@@ -80,6 +89,15 @@ export const CONFERENCE_PROFILE = 'default';
 
 const action = (application: string, data = ''): DialplanLine => ({ application, data });
 const set = (variable: string, value: string) => action('set', `${variable}=${value}`);
+/**
+ * A value `set` stores as written. FreeSWITCH expands `${...}` and backslash escapes in `set`'s
+ * data twice (when the application runs, then in `set` itself) and reads `\$` as `$` and `\\` as
+ * `\`, so each pass gets its own escape: a dnc rule like `/^0(\d+)$/${1}/` is the author's text,
+ * not a variable to look up. (A later `${dnc}` in a template expands the value again: FreeSWITCH's
+ * way with every variable.)
+ */
+const escapeOnce = (value: string) => value.replace(/[\\$]/g, '\\$&');
+const verbatim = (value: string) => escapeOnce(escapeOnce(value));
 
 interface Target {
   number: string;
@@ -157,12 +175,19 @@ function autoRecordActions(route: DialplanRoute, call: DialplanCall, recordingsD
   return lines;
 }
 
+/** The caller number is set on the channel: a rule or a DOD changed it. */
+const callerNumberSet = ({ route, call }: DialplanInput) =>
+  route.sdnc !== '' || call.dodLineNumber !== undefined || (call.gateway !== undefined && call.gateway.sdnc !== '');
+
 /** Why the numbers this call brings cannot go into its dialplan, or null. */
-function unsafeCallValue({ route, call }: DialplanInput): string | null {
-  if (!isDialable(call.destNumber)) return `called number ${JSON.stringify(call.destNumber)} has characters a dial string cannot carry`;
-  if ((route.sdnc !== '' || call.dodLineNumber !== undefined) && !isDialable(call.callerNumber)) {
-    return `caller number ${JSON.stringify(call.callerNumber)} has characters a dial string cannot carry`;
-  }
+function unsafeCallValue(input: DialplanInput): string | null {
+  const { call } = input;
+  const called = [call.destNumber, call.gateway?.destNumberBefore ?? call.destNumber];
+  const unsafeCalled = called.find((number) => !isDialable(number));
+  if (unsafeCalled !== undefined) return `called number ${JSON.stringify(unsafeCalled)} has characters a dial string cannot carry`;
+  const callers = [call.callerNumber, call.gateway?.callerNumberBefore ?? call.callerNumber];
+  const unsafeCaller = callerNumberSet(input) ? callers.find((number) => !isDialable(number)) : undefined;
+  if (unsafeCaller !== undefined) return `caller number ${JSON.stringify(unsafeCaller)} has characters a dial string cannot carry`;
   if (call.domainName !== undefined && call.domainName !== '' && !isDomainName(call.domainName)) {
     return `domain_name ${JSON.stringify(call.domainName)} is not a domain name`;
   }
@@ -214,13 +239,14 @@ export function renderDialplan(input: DialplanInput): RenderedDialplan {
   if (unsafe) return refused(input, unsafe, 'INVALID_NUMBER_FORMAT');
 
   const actions: DialplanLine[] = [];
-  if (route.dnc !== '') actions.push(set('dnc', route.dnc), set('dnc_number', call.destNumber));
+  const { gateway } = call;
+  if (route.dnc !== '') actions.push(set('dnc', verbatim(route.dnc)), set('dnc_number', gateway?.destNumberBefore ?? call.destNumber));
   if (call.dodLineNumber !== undefined) actions.push(set('dod_number', call.dodLineNumber));
-  if (route.sdnc !== '') {
-    actions.push(set('sdnc', route.sdnc), set('sdnc_number', call.callerNumber), set('effective_caller_id_number', call.callerNumber));
-  } else if (call.dodLineNumber !== undefined) {
-    actions.push(set('effective_caller_id_number', call.callerNumber));
-  }
+  if (route.sdnc !== '') actions.push(set('sdnc', verbatim(route.sdnc)), set('sdnc_number', gateway?.callerNumberBefore ?? call.callerNumber));
+  // The gateway's numbers only: its rules stay out of the channel (explain shows them).
+  if (gateway && gateway.dnc !== '') actions.push(set('gateway_dnc_number', call.destNumber));
+  if (gateway && gateway.sdnc !== '') actions.push(set('gateway_sdnc_number', call.callerNumber));
+  if (callerNumberSet(input)) actions.push(set('effective_caller_id_number', call.callerNumber));
   actions.push(...autoRecordActions(route, call, input.recordingsDir));
   actions.push(...route.params.map((param) => action(param.k, param.v)));
   if (route.ringback) actions.push(set('ringback', route.ringback), set('transfer_ringback', route.ringback));

@@ -21,7 +21,7 @@ export const NUMBER_TRANSLATION_TOPIC = 'number_translation';
 
 const LOAD_CHUNK = 50_000;
 
-/** What a route's decision reads: its blacklist and the tables its dnc/sdnc name. */
+/** What a route's decision reads: its blacklist and the tables its dnc/sdnc (and its gateway's) name. */
 export interface NeededLists {
   blacklists: number[];
   tables: number[];
@@ -84,12 +84,15 @@ export class LiveRoutingLists implements RoutingLists {
     return this.tables.get(id);
   }
 
-  /** The lists `route` needs that are not loaded (a list known not to exist counts as loaded). */
-  missingFor(route: Route | null): NeededLists {
+  /**
+   * The lists a decision needs that are not loaded (a list known not to exist counts as loaded):
+   * its route's, and the tables named by the gateway the call leaves through.
+   */
+  missingFor({ route, gateway }: { route: Route | null; gateway: { dnc: string; sdnc: string } | null }): NeededLists {
     const needed: NeededLists = { blacklists: [], tables: [] };
     if (route === null) return needed;
     if (route.blacklist != null && !this.blacklists.loaded.has(route.blacklist)) needed.blacklists.push(route.blacklist);
-    for (const rule of [route.dnc, route.sdnc]) {
+    for (const rule of [route.dnc, route.sdnc, gateway?.dnc ?? '', gateway?.sdnc ?? '']) {
       const table = translationTableOf(rule);
       if (table !== null && !this.tables.loaded.has(table)) needed.tables.push(table);
     }

@@ -10,7 +10,9 @@ import { GATEWAY_PARAM_REALM, TEMPLATE_REF_ID } from '../../db/migrations/0004-s
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { assertValueFree, crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
 import { CreatedEnvelope, created } from '../../http/kit/envelopes.js';
+import { ListQuery, pageOfRows } from '../../http/kit/listing.js';
 import { Id, IdParams, Message, flipped } from '../../http/kit/types.js';
+import { assertNumberRules, rowNamingTable, storedNumberRules } from '../number-translation/rules.js';
 import { assertSettingValue, copyParams, deleteOwnedParams, ownedParamRoutes, ownedParams } from '../sip-profiles/owned-params.js';
 import { gatewayEffect } from '../sip-profiles/sofia-effects.js';
 import type { GatewayAction, SofiaControl } from './control.js';
@@ -20,7 +22,12 @@ import {
 } from './schema.js';
 
 const TAG = 'gateways';
-const describeGateway = (gateway: Row<'gateways'>) => `gateway "${gateway.name}" (id ${gateway.id})`;
+/**
+ * Change-feed topic of gateways: the ids of gateways created, changed or deleted. Routing follows
+ * it for the gateways' dnc/sdnc (src/resources/hotlines/number-plans.ts).
+ */
+export const GATEWAYS_TOPIC = 'gateways';
+const describeGateway = (gateway: Pick<Row<'gateways'>, 'id' | 'name'>) => `gateway "${gateway.name}" (id ${gateway.id})`;
 const registers = (register: string) => register === 'yes' || register === 'true';
 
 /** What sofia.conf renders of a gateway row: a change of anything else needs no restart of it. */
@@ -89,6 +96,7 @@ const gatewayCrud = (references: References) => crudRoutes({
   },
   toWire: toListWire,
   describe: describeGateway,
+  topic: GATEWAYS_TOPIC,
   async beforeUpdate(input, existing, scope) {
     if (input.action === 'toggle') {
       // The row is locked for update: flipping what was read is exact.
@@ -97,9 +105,10 @@ const gatewayCrud = (references: References) => crudRoutes({
       return { disabled: after.disabled };
     }
     const { action: _toggle, ...fields } = input;
-    const patch = { ...fields, ...(fields.password === '' ? { password: undefined } : {}) };
+    const patch = storedNumberRules({ ...fields, ...(fields.password === '' ? { password: undefined } : {}) });
     const after: Row<'gateways'> = { ...existing, ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) };
     assertRenderable(after);
+    await assertNumberRules(scope, patch);
     if (after.name !== existing.name) {
       await assertNameFree(scope.trx, after.name, existing.id);
       // Routes bridge to the gateway by the name they stored.
@@ -177,6 +186,10 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
   app.destinations.register({ type: 'FS_DEST_GATEWAY', table: 'gateways', nameColumn: 'name', noun: 'gateway' });
   app.references.add('sip_profiles', async ({ trx }, profile) => {
     const gateway = await trx.selectFrom('gateways').selectAll().where('profile_id', '=', profile.id).orderBy('id').executeTakeFirst();
+    return gateway ? describeGateway(gateway) : undefined;
+  });
+  app.references.add('number_translations', async ({ trx }, table) => {
+    const gateway = await rowNamingTable(trx, 'gateways', table.id);
     return gateway ? describeGateway(gateway) : undefined;
   });
 
@@ -259,6 +272,16 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
     return { routes, dods, distributors: [] };
   });
 
+  // Distributors (XUI's gateway groups) do not exist in Switchboard. The route page's destination
+  // and number-transform pickers and the DOD page fill a drop-down from this list; without it the
+  // route page throws on load. None exist, so the list is empty and a DOD of type DISTRIBUTORS is refused.
+  app.get('/api/distributors', {
+    schema: {
+      tags, summary: 'Distributors (none exist: an empty list)', querystring: ListQuery,
+      response: { 200: Type.Object({ page: Type.Integer(), rowCount: Type.Integer(), pageCount: Type.Integer(), data: Type.Array(Type.Object({ id: Id, name: Type.String() })) }) },
+    },
+  }, async (request) => pageOfRows([], request.query));
+
   app.get('/api/gateways/:id', {
     schema: { tags, summary: 'One gateway with its params and variables (never its password)', params: IdParams, response: { 200: GatewayDetail, 404: Message } },
   }, async (request) => {
@@ -274,7 +297,7 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
     schema: { tags, summary: 'Create a gateway; "template": "default" copies the default parameters', body: GatewayCreate, response: { 200: CreatedEnvelope } },
   }, async (request) => {
     const input = request.body;
-    const values = {
+    const values = storedNumberRules({
       name: input.name,
       realm: input.realm,
       username: input.username ?? '',
@@ -282,11 +305,14 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
       register: input.register ?? 'no',
       description: input.description ?? '',
       disabled: input.disabled ?? 0,
-    };
+      dnc: input.dnc ?? '',
+      sdnc: input.sdnc ?? '',
+    });
     assertRenderable(values);
     assertSettingValue(values.description, 'description');
     const id = await app.writes.run(async (scope) => {
       await assertNameFree(scope.trx, input.name);
+      await assertNumberRules(scope, values);
       const profile = await heldProfile(scope, input.profile_id);
       const template = await templateRef(scope, input.template);
       const now = storedNow();
@@ -295,6 +321,7 @@ export async function gatewayRoutes(parent: FastifyInstance, options: { control:
         .returningAll().executeTakeFirstOrThrow();
       if (template !== undefined) await copyParams(scope, GATEWAY_PARAM_REALM, template, row.id);
       await queueGatewayEffects(scope, undefined, row);
+      scope.changed(GATEWAYS_TOPIC, [row.id]);
       return row.id;
     });
     return created(id);

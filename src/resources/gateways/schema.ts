@@ -17,6 +17,9 @@ const common = {
   description: Type.String(),
   /** CherryPBX compares the gateways' `disabled` with the string "0". */
   disabled: IntAsString,
+  /** The gateway's number transforms, "" for none (CherryPBX's 号码变换 section). */
+  dnc: Type.String(),
+  sdnc: Type.String(),
   ...TimestampFields,
 };
 
@@ -42,6 +45,11 @@ export const GatewayDetail = Type.Object({
 });
 
 const Value = (maxLength = 255) => Type.String({ maxLength });
+/** As a route's dnc/sdnc (the same rules, a translation table included), applied after the route's. */
+const numberRules = {
+  dnc: Type.Optional(Text(255, 'called-number transform of calls leaving through the gateway, applied after the route\'s dnc')),
+  sdnc: Type.Optional(Text(255, 'caller-number transform of calls leaving through the gateway, applied after the route\'s sdnc and the DOD')),
+};
 
 export const GatewayCreate = Type.Object({
   name: GatewayName,
@@ -53,6 +61,7 @@ export const GatewayCreate = Type.Object({
   description: Type.Optional(Text()),
   disabled: Type.Optional(Flag),
   template: Type.Optional(Type.String({ maxLength: 32, description: '"default": the default parameter template; a gateway id: that gateway\'s parameters' })),
+  ...numberRules,
 });
 
 export const GatewayUpdate = Type.Object({
@@ -64,6 +73,7 @@ export const GatewayUpdate = Type.Object({
   profile_id: Type.Optional(Id),
   description: Type.Optional(Text()),
   disabled: Type.Optional(Flag),
+  ...numberRules,
   action: Type.Optional(Type.Literal('toggle')),
 });
 

@@ -1,15 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Database, Row } from '../../db/schema.js';
 import { assertValueFree, crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
+import { badRequest } from '../../http/errors.js';
 import { ChangedEnvelope, CreatedEnvelope, changed, created } from '../../http/kit/envelopes.js';
 import { ListQuery, pageSize } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { OwnedNumbers } from '../blacklists/owned-numbers.js';
 import { NUMBER_TRANSLATION_TOPIC } from '../blacklists/routing-lists.js';
+import { rowNamingTable } from './rules.js';
 import {
   TableCreate, TableRow, TableUpdate, TranslationCreate, TranslationImport, TranslationNumbers, TranslationParams, TranslationUpdate,
 } from './schema.js';
@@ -25,12 +26,6 @@ function numberWire(row: Row<'number_translation_numbers'>) {
 
 const assertNameFree = (db: Kysely<Database>, name: string, except?: number) =>
   assertValueFree(db, 'number_translations', 'name', name, { noun: 'number translation table', ...(except === undefined ? {} : { except }) });
-
-/** Routes whose dnc or sdnc names the table (number-translation.ts: `s/prefix_nts_<id>/…`). */
-async function routeNaming(db: Kysely<Database>, tableId: number): Promise<Row<'routes'> | undefined> {
-  const names = (column: 'dnc' | 'sdnc') => sql<boolean>`${sql.ref(column)} like ${`s/prefix\\_nts\\_${tableId}/%`} escape '\\' or ${sql.ref(column)} like ${`s/exact\\_nts\\_${tableId}/%`} escape '\\'`;
-  return db.selectFrom('routes').selectAll().where((eb) => eb.or([names('dnc'), names('sdnc')])).orderBy('id').executeTakeFirst();
-}
 
 const tableCrud = crudRoutes({
   table: 'number_translations',
@@ -57,7 +52,10 @@ const tableCrud = crudRoutes({
     await assertNameFree(scope.trx, input.name);
     return { description: '', ...input };
   },
-  async beforeUpdate(input, existing, scope) {
+  async beforeUpdate({ type, ...input }, existing, scope) {
+    if (type !== undefined && type !== existing.type) {
+      throw badRequest('type', `a table's type cannot change (its numbers were written for ${existing.type} matching): create a new table`);
+    }
     if (input.name !== undefined) await assertNameFree(scope.trx, input.name, existing.id);
     return input;
   },
@@ -83,7 +81,7 @@ export async function numberTranslationRoutes(parent: FastifyInstance): Promise<
   }, app.writes, db);
 
   app.references.add('number_translations', async ({ trx }, table) => {
-    const route = await routeNaming(trx, table.id);
+    const route = await rowNamingTable(trx, 'routes', table.id);
     return route ? `route "${route.name}" (id ${route.id})` : undefined;
   });
 

@@ -16,8 +16,12 @@ export const TableRow = Type.Object({
 });
 
 export const TableCreate = Type.Object({ name: Name(), description: Type.Optional(Text()), type: TableType });
-/** The spec: only the name and description of a table change (its numbers were written for its type). */
-export const TableUpdate = Type.Object({ name: Type.Optional(Name()), description: Type.Optional(Text()) });
+/**
+ * The spec: only the name and description of a table change (its numbers were written for its type).
+ * `type` is accepted so that a client resending the whole table (CherryPBX's edit dialog) passes, and
+ * refused when it differs rather than silently kept.
+ */
+export const TableUpdate = Type.Object({ name: Type.Optional(Name()), description: Type.Optional(Text()), type: Type.Optional(TableType) });
 
 const Original = ListedNumber('the number as it comes');
 // The translated number goes into the dialplan as a called or caller number: dialable characters only.

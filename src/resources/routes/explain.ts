@@ -6,9 +6,17 @@ import { badRequest } from '../../http/errors.js';
 import { Enveloped, ok } from '../../http/kit/envelopes.js';
 import { wireTime } from '../../http/kit/time.js';
 import { refusalOf } from '../../routing/blacklist.js';
+import type { Translation } from '../../routing/number-translation.js';
 import type { RouteTable } from './route-table.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const TranslationApplied = Type.Object({
+  table_id: Type.Integer(), name: Type.String(), type: Type.String(), from: Type.String(), to: Type.String(),
+  matched: Type.String({ description: 'the original_number that matched, "" for none (number unchanged)' }),
+});
+
+const translationWire = ({ tableId, matched, ...rest }: Translation) => ({ table_id: tableId, ...rest, matched: matched ?? '' });
 
 const Explanation = Type.Object({
   context: Type.String(),
@@ -48,10 +56,15 @@ const Explanation = Type.Object({
       listed: Type.String({ description: 'the listed number that matched, "" for none' }), passed: Type.Boolean(),
     })),
   }, { description: 'the route’s blacklist and its verdict; null when the route names none' })),
-  translations: Type.Array(Type.Object({
-    table_id: Type.Integer(), name: Type.String(), type: Type.String(), from: Type.String(), to: Type.String(),
-    matched: Type.String({ description: 'the original_number that matched, "" for none (number unchanged)' }),
-  }), { description: 'number translation tables dnc/sdnc named, called number first' }),
+  translations: Type.Array(TranslationApplied, { description: 'number translation tables the route\'s dnc/sdnc named, called number first' }),
+  gateway: Nullable(Type.Object({
+    id: Type.Integer(), name: Type.String(), dnc: Type.String(), sdnc: Type.String(),
+    dest_number_before: Type.String({ description: 'called number as the route left it (dnc_number)' }),
+    dest_number: Type.String({ description: 'called number after the gateway\'s dnc: what the far end is called with' }),
+    caller_number_before: Type.String({ description: 'caller number as the route and the DOD left it (sdnc_number)' }),
+    caller_number: Type.String({ description: 'caller number after the gateway\'s sdnc: what the far end sees' }),
+    translations: Type.Array(TranslationApplied, { description: 'number translation tables the gateway\'s sdnc/dnc named, caller number first' }),
+  }, { description: 'the gateway the call leaves through (FS_DEST_GATEWAY) and what its own sdnc and dnc did, after the route\'s; null otherwise' })),
 });
 
 const ExplainQuery = Type.Object({
@@ -79,7 +92,7 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
     schema: {
       tags: ['routes'],
       summary: 'Explain the routing decision for a call',
-      description: 'Which route a call takes (or the DID that takes it instead), its blacklist verdict, the destination after time segments, the DOD that sets the caller number, the transformed numbers (and the translation tables applied), and why every other candidate lost.',
+      description: 'Which route a call takes (or the DID that takes it instead), its blacklist verdict, the destination after time segments, the DOD that sets the caller number, the transformed numbers (and the translation tables applied), the gateway the call leaves through and what its own rules did, and why every other candidate lost.',
       querystring: ExplainQuery,
       response: { 200: Enveloped(Explanation) },
     },
@@ -92,7 +105,7 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
       ...(callerNumber === undefined ? {} : { callerNumber }),
       ...(callerExtension ? { callerExtension: { extn: callerExtension, domain: callerDomain ?? '' } } : {}),
     });
-    const { route, destination, did, dod } = decision;
+    const { route, destination, did, dod, gateway } = decision;
     return ok({
       context,
       destNumber,
@@ -106,8 +119,8 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
         dest_type: destination.destType, dest_uuid: destination.destUuid, body: destination.body,
         time_segment_id: destination.timeSegmentId,
       },
-      dnc_number: decision.destNumber,
-      sdnc_number: decision.callerNumber ?? '',
+      dnc_number: gateway ? gateway.destNumberBefore : decision.destNumber,
+      sdnc_number: (gateway ? gateway.callerNumberBefore : decision.callerNumber) ?? '',
       considered: decision.considered.map((candidate) => ({
         route_id: candidate.routeId, name: candidate.name, prefix: candidate.prefix, max_length: candidate.maxLength,
         outcome: candidate.outcome, detail: candidate.detail,
@@ -125,7 +138,13 @@ export async function explainRoutes(parent: FastifyInstance, options: { routeTab
         rejected: decision.blacklist.rejected, reason: refusalOf(decision.blacklist) ?? 'every checked number passes',
         checks: decision.blacklist.checks.map((check) => ({ ...check, listed: check.listed ?? '' })),
       },
-      translations: decision.translations.map(({ tableId, matched, ...rest }) => ({ table_id: tableId, ...rest, matched: matched ?? '' })),
+      translations: decision.translations.map(translationWire),
+      gateway: gateway && {
+        id: gateway.gatewayId, name: gateway.name, dnc: gateway.dnc, sdnc: gateway.sdnc,
+        dest_number_before: gateway.destNumberBefore, dest_number: gateway.destNumber,
+        caller_number_before: gateway.callerNumberBefore ?? '', caller_number: gateway.callerNumber ?? '',
+        translations: gateway.translations.map(translationWire),
+      },
     });
   });
 }

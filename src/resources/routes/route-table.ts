@@ -262,10 +262,10 @@ export class RouteTable {
   async decide(call: { context: string; destNumber: string; callerNumber?: string; callerExtension?: CallerExtension; at?: Date }): Promise<Decision> {
     const [index, plans] = await Promise.all([this.live.ready(), this.plans?.ready()]);
     const full = { ...call, at: call.at ?? new Date(), zone: this.zone };
-    // The chosen route's blacklist and tables are loaded on first use (or after they changed).
+    // The chosen route's blacklist and tables (and its gateway's) are loaded on first use (or after they changed).
     for (;;) {
       const decision = decide(index, full, { lists: this.lists, plans });
-      const missing = this.lists.missingFor(decision.route);
+      const missing = this.lists.missingFor(decision);
       if (missing.blacklists.length === 0 && missing.tables.length === 0) return decision;
       await this.lists.load(missing);
     }

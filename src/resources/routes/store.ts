@@ -7,9 +7,8 @@ import { HttpError, badRequest, conflict, uniqueViolation } from '../../http/err
 import { assertAllExist, findById, lockedById } from '../../http/kit/crud.js';
 import { flipped } from '../../http/kit/types.js';
 import { routeProblem } from '../../routing/dialplan-values.js';
-import { validateNumberTransform } from '../../routing/number-transform.js';
-import { translationTableOf } from '../../routing/number-translation.js';
 import { assertRouteListsExist } from '../blacklists/route-lists.js';
+import { storedNumberRules } from '../number-translation/rules.js';
 import type { Destinations } from './destinations.js';
 
 export const ROUTE_PARAM_REALM = 'ROUTE';
@@ -68,12 +67,9 @@ function assertRenderable(route: Partial<RouteValues>): void {
   if (problem) throw badRequest(problem.field, problem.problem);
 }
 
-async function checkedRoute(scope: WriteScope, destinations: Destinations, route: RouteValues, exceptId?: number): Promise<RouteValues> {
-  for (const field of ['dnc', 'sdnc'] as const) {
-    // A rule naming a translation table is checked by assertRouteListsExist.
-    const problem = route[field] && translationTableOf(route[field]!) === null ? validateNumberTransform(route[field]!) : null;
-    if (problem) throw badRequest(field, problem);
-  }
+async function checkedRoute(scope: WriteScope, destinations: Destinations, given: RouteValues, exceptId?: number): Promise<RouteValues> {
+  // dnc/sdnc included; the tables they name are checked by assertRouteListsExist.
+  const route = storedNumberRules(given);
   assertRenderable(route);
   await assertContextExists(scope, route.context);
   await assertRouteListsExist(scope, route);

@@ -79,6 +79,44 @@ describe('dialplan: one extension in XUI action order', () => {
     ]));
   });
 
+  test('through a gateway with its own rules: the route\'s numbers, then the gateway\'s, which the bridge dials and the caller id presents', () => {
+    const gateway = { dnc: '+00', sdnc: 's/prefix_nts_3///', destNumberBefore: '861234', callerNumberBefore: '+862000' };
+    const document = routed({
+      call: { destNumber: '00861234', callerNumber: '00862000', gateway },
+      route: { dnc: '-0+86', sdnc: '+86' },
+      destination: { destType: 'FS_DEST_GATEWAY', destUuid: '3', body: 'carrier' },
+    });
+    assert.equal(document, expected([
+      '<action application="set" data="dnc=-0+86"/>',
+      '<action application="set" data="dnc_number=861234"/>',
+      '<action application="set" data="sdnc=+86"/>',
+      '<action application="set" data="sdnc_number=+862000"/>',
+      '<action application="set" data="gateway_dnc_number=00861234"/>',
+      '<action application="set" data="gateway_sdnc_number=00862000"/>',
+      '<action application="set" data="effective_caller_id_number=00862000"/>',
+      '<action application="bridge" data="sofia/gateway/carrier/00861234"/>',
+    ]));
+    // A gateway sdnc alone sets the caller id; a gateway without rules sets nothing.
+    assert.equal(routed({
+      call: { destNumber: '1000', callerNumber: '862000', gateway: { ...gateway, dnc: '', destNumberBefore: '1000', callerNumberBefore: '2000' } },
+      destination: { destType: 'FS_DEST_GATEWAY', destUuid: '3', body: 'carrier' },
+    }), expected([
+      '<action application="set" data="gateway_sdnc_number=862000"/>',
+      '<action application="set" data="effective_caller_id_number=862000"/>',
+      '<action application="bridge" data="sofia/gateway/carrier/1000"/>',
+    ]));
+    assert.equal(routed({
+      call: { gateway: { dnc: '', sdnc: '', destNumberBefore: '1000', callerNumberBefore: '2000' } },
+      destination: { destType: 'FS_DEST_GATEWAY', destUuid: '3', body: 'carrier' },
+    }), expected(['<action application="bridge" data="sofia/gateway/carrier/1000"/>']));
+    // The gateway's result is checked like any number the dialplan renders.
+    const unsafe = renderDialplan(input({
+      call: { destNumber: '1000', callerNumber: '${x}', gateway: { ...gateway, dnc: '', destNumberBefore: '1000', callerNumberBefore: '2000' } },
+      destination: { destType: 'FS_DEST_GATEWAY', destUuid: '3', body: 'carrier' },
+    }));
+    assert.match(unsafe.refusal ?? '', /caller number "\$\{x\}"/);
+  });
+
   test('a channel that records every call (auto_record=true) records without the route asking, and without re-setting the flag', () => {
     assert.equal(routed({ call: { autoRecord: true } }), expected([
       '<action application="set" data="auto_record_path=/var/lib/freeswitch/recordings/auto-record-${strftime(%Y%m%d-%H%M%S)}-${uuid}.wav"/>',
