@@ -1,5 +1,5 @@
 import { openDatabase } from '../src/db/connect.js';
-import { insertJsonRows } from '../src/resources/blacklists/bulk.js';
+import { insertRows } from '../src/resources/blacklists/bulk.js';
 
 /** Deterministic pseudo-random numbers, so every run benchmarks the same routes. */
 export function seededRandom(seed: number): () => number {
@@ -92,11 +92,11 @@ export async function createRouteDatabase(path: string, count: number, lists?: R
         .values({ name: 'bench', list_type: 0, limit_user_type: 2, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
       const { id: table } = await trx.insertInto('number_translations')
         .values({ name: 'bench', type: 'prefix', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
-      await insertJsonRows(trx, 'sqlite', { table: 'blacklist_numbers', owner: 'blacklist_id', ownerId: blacklist, createdAt: now, textColumns: ['v'], indexed: 'v' },
-        lists.blacklisted.map((v) => ({ v })));
-      await insertJsonRows(trx, 'sqlite',
-        { table: 'number_translation_numbers', owner: 'table_id', ownerId: table, createdAt: now, textColumns: ['original_number', 'nts_number'], indexed: 'original_number' },
-        lists.translations.map(([original_number, nts_number]) => ({ original_number, nts_number })));
+      await insertRows(trx, 'sqlite', { table: 'blacklist_numbers', owner: 'blacklist_id', ownerId: blacklist, createdAt: now, columns: { v: lists.blacklisted }, indexed: 'v' });
+      await insertRows(trx, 'sqlite', {
+        table: 'number_translation_numbers', owner: 'table_id', ownerId: table, createdAt: now, indexed: 'original_number',
+        columns: { original_number: lists.translations.map(([original]) => original), nts_number: lists.translations.map(([, translated]) => translated) },
+      });
       const rule = `s/prefix_nts_${table}///`;
       named = { blacklist: String(blacklist), dnc: rule, sdnc: rule };
     }

@@ -44,6 +44,14 @@ function decodeOrKeep(text: string): string {
 }
 
 /**
+ * JSON bodies whose text has no `\u` escape. The text is valid UTF-8, so it holds no lone
+ * surrogate, and JSON.parse refuses raw control characters, NUL among them: without a `\u` escape
+ * no string or key of the parsed body can hold what `unstorable` refuses, and the walk over every
+ * value (three quarters of a million in a 250k-number import) is skipped.
+ */
+const bodiesWithoutEscapes = new WeakSet<FastifyRequest>();
+
+/**
  * The bodies CONTRACT accepts, JSON and forms, read as bytes so that invalid UTF-8 is refused
  * rather than stored as U+FFFD, and JSON nesting bounded before it is parsed. Any other content
  * type is refused (415). XSwitch clients send `content-type: application/json` on every request,
@@ -60,6 +68,7 @@ export function installBodyParsers(app: FastifyInstance): void {
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return done(badRequest('body', `nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     }
+    if (!text.includes('\\u')) bodiesWithoutEscapes.add(request);
     return parseJson(request, text, done);
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (_request, raw, done) => {
@@ -212,7 +221,7 @@ export function installInputChecks(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     for (const part of INPUT_PARTS) {
       const input = inputOf(request, part);
-      const text = unstorableTextAt(input);
+      const text = part === 'body' && bodiesWithoutEscapes.has(request) ? null : unstorableTextAt(input);
       if (text) throw badRequest(text.path || part, text.problem);
       const number = numberTextProblem(schemaOf(request, part) as JsonSchema | undefined, input, '');
       if (number) throw badRequest(number.path || part, number.problem);

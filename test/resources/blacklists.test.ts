@@ -16,6 +16,18 @@ async function numbersOf(server: Harness, id: number): Promise<{ id: number; k: 
   return reply.body.params;
 }
 
+/** `count` distinct numbers in no order: lengths 1 to 20, some with letters, `+`, `*` or `#`, as a list may hold them. */
+function mixedNumbers(count: number, seed: number): string[] {
+  const shapes = [(i: number) => String(13_000_000_000 + ((i * 7_919) % 1_000_003) * 997), (i: number) => String(i), (i: number) => `+86${i * 31}`,
+    (i: number) => `${i}#`, (i: number) => `*${i % 97}${i}`, (i: number) => `anonymous${i}`, (i: number) => `0${i}`.padEnd(20, '9')];
+  const numbers = new Set<string>();
+  for (let i = 0; numbers.size < count; i++) numbers.add(shapes[(i * seed) % shapes.length]!(i * seed + 1));
+  return [...numbers];
+}
+
+/** Labels JSON must escape, or that take several UTF-8 bytes a character, between plain ones. */
+const LABELS = ['', 'lili', 'say "hi"', 'back\\slash', 'line\nbreak\ttab', '\u007f del', '名单 张三', '😀 emoji', '\u2028 separator', '</script>'];
+
 describeOnEachDatabase('blacklists', (server) => {
   test('create, list, get, update and delete in the spec\'s shapes: every value a string', async () => {
     const name = unique('hei');
@@ -99,6 +111,70 @@ describeOnEachDatabase('blacklists', (server) => {
     assertBadRequest(await server().post(`/api/blacklists/${id}/import`, { data: [{ v: '3001' }, { v: 'a;b' }] }), 'data.1.v');
     assert.deepEqual((await numbersOf(server(), id)).map((number) => number.v).sort(), ['1008', '1009', '1012', '2001', '2009'], 'nothing of a refused import');
     assertNotFound(await server().post('/api/blacklists/99999999/import', { data: [{ v: '1' }] }));
+  });
+
+  test('a large import answers every row, in the order sent, with the id GET lists it under', async () => {
+    const id = await createList(server());
+    await server().post(`/api/blacklists/${id}/lists`, { k: 'before', v: '5' });
+    const numbers = mixedNumbers(1_300, 3);
+    const data = numbers.map((v, index) => ({ k: LABELS[index % LABELS.length]!, v }));
+    const imported = await server().post(`/api/blacklists/${id}/import`, { data });
+    assert.equal(imported.status, 200, JSON.stringify(imported.body).slice(0, 300));
+    assert.deepEqual(Object.keys(imported.body).sort(), ['code', 'data', 'message']);
+    assert.deepEqual([imported.body.code, imported.body.message], [200, 'success']);
+    const rows: Record<string, unknown>[] = imported.body.data;
+    assert.equal(rows.length, data.length);
+    rows.forEach((row, index) => {
+      assert.deepEqual(Object.keys(row).sort(), NUMBER_KEYS);
+      assert.deepEqual([row.k, row.v, row.ref_id, row.realm, row.disabled, row.deleted_at], [data[index]!.k, data[index]!.v, id, 'BLACKLIST', 0, ''], `row ${index}`);
+      assert.match(String(row.created_at), WIRE_TIME);
+      assert.equal(row.updated_at, row.created_at);
+    });
+    assert.equal(new Set(rows.map((row) => row.id)).size, rows.length, 'every id once');
+
+    const stored = await numbersOf(server(), id);
+    const byId = new Map(stored.map((number) => [number.id, number]));
+    assert.equal(stored.length, data.length + 1);
+    for (const row of rows) assert.deepEqual(row, byId.get(row.id as number), 'the answered row is the stored one');
+    const first = stored.find((number) => number.v === '5')!;
+    assert.ok(rows.every((row) => (row.id as number) > first.id), 'the imported numbers come after the one added before');
+  });
+
+  test('ids only grow: an import after removing the newest numbers reuses none of their ids, and one added after it comes next', async () => {
+    const id = await createList(server());
+    const first = (await server().post(`/api/blacklists/${id}/import`, { data: [{ v: '7001' }, { v: '7002' }, { v: '7003' }] })).body.data;
+    const highest = Math.max(...first.map((row: { id: number }) => row.id));
+    for (const row of first) await server().delete(`/api/blacklists/${id}/lists/${row.id}`);
+    const second = await server().post(`/api/blacklists/${id}/import`, [{ k: 'b', v: '7002' }, { k: 'a', v: '7001' }]);
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.ok(second.body.data.every((row: { id: number }) => row.id > highest), `new ids ${second.body.data.map((row: { id: number }) => row.id)} after ${highest}`);
+    const added = createdId(await server().post(`/api/blacklists/${id}/lists`, { v: '7004' }));
+    assert.ok(second.body.data.every((row: { id: number }) => added > row.id), 'a number added one by one gets an id after the imported ones');
+    assert.deepEqual((await numbersOf(server(), id)).map((number) => [number.id, number.k, number.v]),
+      [...second.body.data.map((row: { id: number; k: string; v: string }) => [row.id, row.k, row.v]).sort((a: number[], b: number[]) => a[0]! - b[0]!), [added, '', '7004']]);
+  });
+
+  test('an import refused in its middle or at its end, past the first statement\'s worth of rows, leaves nothing written', async () => {
+    const id = await createList(server());
+    await server().post(`/api/blacklists/${id}/lists`, { v: '99999999999' });
+    const data = mixedNumbers(1_200, 5).filter((v) => v !== '99999999999').map((v) => ({ k: 'x', v }));
+
+    const bad = data.map((item, index) => (index === 600 ? { k: 'x', v: '12 34' } : item));
+    assertBadRequest(await server().post(`/api/blacklists/${id}/import`, { data: bad }), 'data.600.v');
+    const longLabel = data.map((item, index) => (index === 601 ? { k: 'k'.repeat(129), v: item.v } : item));
+    assertBadRequest(await server().post(`/api/blacklists/${id}/import`, { data: longLabel }), 'data.601.k');
+    // The listed number sorts after every other one, so the rows before it have gone in when it is refused.
+    const taken = [...data, { k: 'x', v: '99999999999' }];
+    assertConflict(await server().post(`/api/blacklists/${id}/import`, { data: taken }), `data.${data.length}.v`, 'already listed');
+    const twice = [...data, { k: 'again', v: data[3]!.v }];
+    assertConflict(await server().post(`/api/blacklists/${id}/import`, { data: twice }), `data.${data.length}.v`, 'is also item 3');
+    const withNul = data.map((item, index) => (index === 700 ? { k: 'a\u0000b', v: item.v } : item));
+    assertBadRequest(await server().post(`/api/blacklists/${id}/import`, { data: withNul }), 'data.700.k');
+    assert.deepEqual((await numbersOf(server(), id)).map((number) => number.v), ['99999999999'], 'nothing of a refused import');
+
+    const accepted = await server().post(`/api/blacklists/${id}/import`, { data });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body).slice(0, 300));
+    assert.equal((await numbersOf(server(), id)).length, data.length + 1, 'the same rows go in once nothing refuses them');
   });
 
   test('multimodify changes every listed number or none and answers the last one', async () => {
@@ -203,5 +279,31 @@ describeOnEachDatabase('blacklists', (server) => {
 
     const unlisted = await explain(server(), { destNumber: '3001', context, callerNumber: '0755' });
     assert.equal(unlisted.blacklist, null);
+  });
+});
+
+// A database of its own: these leave tens of thousands of numbers, past a page of the download above.
+describeOnEachDatabase('blacklist imports side by side', (server) => {
+  test('imports into several lists at once each answer the ids their numbers were stored under', async () => {
+    const lists = await Promise.all([1, 2, 3, 4].map(() => createList(server())));
+    // Big enough that, on PostgreSQL, the imports take ids from the one sequence at the same time.
+    const imports = await Promise.all(lists.map((id, index) =>
+      server().post(`/api/blacklists/${id}/import`, { data: mixedNumbers(10_000, 11 + index * 2).map((v) => ({ k: String(index), v })) })));
+    const all = new Set<number>();
+    for (const [index, id] of lists.entries()) {
+      const reply = imports[index]!;
+      assert.equal(reply.status, 200, JSON.stringify(reply.body).slice(0, 300));
+      const stored = new Map<number, string>();
+      for (let page = 1; stored.size < 10_000; page++) {
+        const params: { id: number; v: string }[] = (await server().get(`/api/blacklists/${id}?page=${page}&perPage=10000`)).body.params;
+        assert.ok(params.length > 0, `list ${id} has ${stored.size} numbers`);
+        for (const number of params) stored.set(number.id, number.v);
+      }
+      for (const row of reply.body.data as { id: number; v: string }[]) {
+        assert.equal(stored.get(row.id), row.v, `list ${id}: number ${row.v} answered with id ${row.id}`);
+        all.add(row.id);
+      }
+    }
+    assert.equal(all.size, 40_000, 'no id answered twice');
   });
 });

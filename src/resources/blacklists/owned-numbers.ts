@@ -4,7 +4,7 @@ import { storedNow } from '../../db/queries.js';
 import type { WritePath, WriteScope } from '../../db/write-path.js';
 import { conflict, notFound, uniqueViolation } from '../../http/errors.js';
 import { lockedById } from '../../http/kit/crud.js';
-import { assertDistinct, insertJsonRows } from './bulk.js';
+import { assertDistinct, insertRows } from './bulk.js';
 
 /**
  * The numbers of a blacklist or of a translation table: rows of their own under an owner row,
@@ -17,8 +17,6 @@ export interface OwnedNumbersTable {
   owner: 'blacklist_id' | 'table_id';
   /** The column unique per owner. */
   number: 'v' | 'original_number';
-  /** The columns an item of an import sets (every one a string). */
-  textColumns: readonly string[];
   topic: string;
   noun: string;
 }
@@ -56,15 +54,16 @@ export class OwnedNumbers {
   }
 
   /**
-   * Adds every number or none; `field(index)` names a refused one. Answers the new ids in input
-   * order and the stored creation time they share.
+   * Adds every number or none, given column by column (every text column an import sets, each as
+   * long as the others); `field(index)` names a refused one. Answers the new ids in input order and the stored
+   * creation time they share.
    */
-  async addMany(ownerId: number, items: readonly Values[], field: (index: number) => string): Promise<{ ids: number[]; createdAt: string }> {
-    const numbers = items.map((item) => item[this.spec.number]!);
+  async addMany(ownerId: number, columns: Readonly<Record<string, readonly string[]>>, field: (index: number) => string): Promise<{ ids: Float64Array; createdAt: string }> {
+    const { table, owner, number: indexed } = this.spec;
+    const numbers = columns[indexed]!;
     assertDistinct(numbers, field, this.spec.noun);
-    const { table, owner, textColumns, number: indexed } = this.spec;
     return this.write(ownerId, async (scope, createdAt) => ({
-      ids: await insertJsonRows(scope.trx, scope.dialect, { table, owner, ownerId, createdAt, textColumns, indexed }, items),
+      ids: await insertRows(scope.trx, scope.dialect, { table, owner, ownerId, createdAt, columns, indexed }),
       createdAt,
     })).catch((error: unknown) => (uniqueViolation(error) ? this.conflictOnTaken(ownerId, numbers, field) : Promise.reject(error)));
   }

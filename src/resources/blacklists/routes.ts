@@ -9,10 +9,11 @@ import { HttpError, badRequest, conflict, notFound, uniqueViolation } from '../.
 import { assertValueFree, crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
 import { ChangedEnvelope, CreatedEnvelope, changed, created } from '../../http/kit/envelopes.js';
 import { LIST_CAP, ListQuery } from '../../http/kit/listing.js';
+import { sendRows } from '../../http/kit/rows-answer.js';
 import { wireTime } from '../../http/kit/time.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { BLACKLISTS_TOPIC } from './routing-lists.js';
-import { assertDistinct, insertJsonRows } from './bulk.js';
+import { assertDistinct, insertRows } from './bulk.js';
 import { OwnedNumbers } from './owned-numbers.js';
 import {
   BLACKLIST_REALM, BlacklistCreate, BlacklistDetail, BlacklistNumberRow, BlacklistRow, BlacklistUpdate, NumberCreate,
@@ -96,7 +97,7 @@ export async function blacklistRoutes(parent: FastifyInstance): Promise<void> {
   const db = app.db.kysely;
   const { writes } = app;
   const numbers = new OwnedNumbers(
-    { owners: 'blacklists', table: 'blacklist_numbers', owner: 'blacklist_id', number: 'v', textColumns: ['k', 'v'], topic: BLACKLISTS_TOPIC, noun: 'number' },
+    { owners: 'blacklists', table: 'blacklist_numbers', owner: 'blacklist_id', number: 'v', topic: BLACKLISTS_TOPIC, noun: 'number' },
     writes, db,
   );
 
@@ -157,9 +158,8 @@ export async function blacklistRoutes(parent: FastifyInstance): Promise<void> {
         const row = await scope.trx.insertInto('blacklists')
           .values({ name, description: '', list_type: list.listType, limit_user_type: list.limitUserType, created_at: now, updated_at: now })
           .returningAll().executeTakeFirstOrThrow();
-        await insertJsonRows(scope.trx, scope.dialect,
-          { table: 'blacklist_numbers', owner: 'blacklist_id', ownerId: row.id, createdAt: now, textColumns: ['k', 'v'], indexed: 'v' },
-          list.numbers.map(({ k, v }) => ({ k, v })));
+        const columns = { k: list.numbers.map((number) => number.k), v: list.numbers.map((number) => number.v) };
+        await insertRows(scope.trx, scope.dialect, { table: 'blacklist_numbers', owner: 'blacklist_id', ownerId: row.id, createdAt: now, columns, indexed: 'v' });
         created.push(row);
       }
       scope.changed(BLACKLISTS_TOPIC, created.map((row) => row.id));
@@ -216,16 +216,18 @@ export async function blacklistRoutes(parent: FastifyInstance): Promise<void> {
       body: NumberImport,
       response: { 200: ImportedNumbers, 404: Message },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const listId = request.params.id;
-    const items = (Array.isArray(request.body) ? request.body : request.body.data).map(({ k = '', v }) => ({ k, v }));
-    const { ids, createdAt } = await numbers.addMany(listId, items, (index) => `data.${index}.v`);
+    const items = Array.isArray(request.body) ? request.body : request.body.data;
+    const k = items.map((item) => item.k ?? '');
+    const v = items.map((item) => item.v);
+    const { ids, createdAt } = await numbers.addMany(listId, { k, v }, (index) => `data.${index}.v`);
     // What numberWire makes of the stored rows, without reading a million of them back.
     const at = wireTime(createdAt);
-    const data = items.map(({ k, v }, index) => ({
-      id: ids[index]!, ref_id: listId, realm: BLACKLIST_REALM, k, v, disabled: 0, created_at: at, updated_at: at, deleted_at: '',
-    }));
-    return { code: 200, message: 'success', data };
+    return sendRows(reply, items.length, {
+      id: { integers: ids }, ref_id: { same: listId }, realm: { same: BLACKLIST_REALM }, k: { texts: k }, v: { texts: v },
+      disabled: { same: 0 }, created_at: { same: at }, updated_at: { same: at }, deleted_at: { same: '' },
+    });
   });
 
   app.put('/api/blacklists/:id/multimodify', {

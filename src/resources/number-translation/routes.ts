@@ -77,7 +77,6 @@ export async function numberTranslationRoutes(parent: FastifyInstance): Promise<
   const db = app.db.kysely;
   const numbers = new OwnedNumbers({
     owners: 'number_translations', table: 'number_translation_numbers', owner: 'table_id', number: 'original_number',
-    textColumns: ['original_number', 'nts_number'],
     topic: NUMBER_TRANSLATION_TOPIC, noun: 'original_number',
   }, app.writes, db);
 
@@ -128,9 +127,9 @@ export async function numberTranslationRoutes(parent: FastifyInstance): Promise<
       response: { 200: CreatedEnvelope, 404: Message },
     },
   }, async (request) => {
-    const items = (Array.isArray(request.body) ? request.body : request.body.data)
-      .map(({ original_number, nts_number }) => ({ original_number, nts_number }));
-    await numbers.addMany(request.params.id, items, (index) => `${index}.original_number`);
+    const items = Array.isArray(request.body) ? request.body : request.body.data;
+    const columns = { original_number: items.map((item) => item.original_number), nts_number: items.map((item) => item.nts_number) };
+    await numbers.addMany(request.params.id, columns, (index) => `${index}.original_number`);
     return created(request.params.id);
   });
 
