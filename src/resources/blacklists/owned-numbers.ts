@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
 import type { WritePath, WriteScope } from '../../db/write-path.js';
@@ -22,6 +22,9 @@ export interface OwnedNumbersTable {
 }
 
 type Values = Record<string, string>;
+
+/** Rows added at once past which PostgreSQL's statistics of the table are refreshed before answering. */
+const ANALYZE_AFTER = 10_000;
 
 export class OwnedNumbers {
   constructor(
@@ -62,10 +65,16 @@ export class OwnedNumbers {
     const { table, owner, number: indexed } = this.spec;
     const numbers = columns[indexed]!;
     assertDistinct(numbers, field, this.spec.noun);
-    return this.write(ownerId, async (scope, createdAt) => ({
+    const { dialect, ...added } = await this.write(ownerId, async (scope, createdAt) => ({
       ids: await insertRows(scope.trx, scope.dialect, { table, owner, ownerId, createdAt, columns, indexed }),
       createdAt,
+      dialect: scope.dialect,
     })).catch((error: unknown) => (uniqueViolation(error) ? this.conflictOnTaken(ownerId, numbers, field) : Promise.reject(error)));
+    // PostgreSQL plans the routing engine's load of the list from the table's statistics; until
+    // autovacuum refreshes them (a minute or more later), a freshly filled table was read by
+    // bitmap scans and spilled sorts: 7 s instead of 1.4 s to load a 1M-number list at the next call.
+    if (dialect === 'postgres' && numbers.length >= ANALYZE_AFTER) await sql`analyze ${sql.table(table)}`.execute(this.db);
+    return added;
   }
 
   /** A write under the owner of the URL (held until commit; 404 when there is none). */
