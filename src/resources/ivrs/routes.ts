@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Type, type Static } from 'typebox';
 import { IVR_SOUND_COLUMNS } from '../../db/migrations/0005-ivrs-blocks-function-codes.js';
 import { storedNow } from '../../db/queries.js';
@@ -9,14 +9,14 @@ import type { WriteScope } from '../../db/write-path.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { crudRoutes, defaultWire, findById, lockedById } from '../../http/kit/crud.js';
 import { ChangedEnvelope, CreatedEnvelope, PageOf, changed, created } from '../../http/kit/envelopes.js';
-import { listPage, listQueryWithFilters, type ListQuery, type ListRules } from '../../http/kit/listing.js';
+import { escapeLike, listPage, listQueryWithFilters, type ListQuery, type ListRules } from '../../http/kit/listing.js';
 import { wireTime } from '../../http/kit/time.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { extensionList, isDialable } from '../../routing/dialplan-values.js';
 import {
   IvrActionCreate, IvrActionDetail, IvrActionParams, IvrActionRow, IvrActionUpdate, IvrCreate, IvrDetail, IvrListRow, IvrRouteRow, IvrUpdate,
 } from './schema.js';
-import { assertApplicationLine, assertLine, assertMenuName, soundOnWire, storedSound } from './values.js';
+import { assertApplicationLine, assertLine, assertMenuName, soundMediaId, soundOnWire, storedSound } from './values.js';
 
 const TAG = 'ivrs';
 const describeIvr = (ivr: Pick<Row<'ivr_menus'>, 'id' | 'name'>) => `IVR "${ivr.name}" (id ${ivr.id})`;
@@ -52,6 +52,48 @@ async function assertNameFree(db: Kysely<Database>, name: string, except?: numbe
   if (taken && taken.id !== except) throw conflict('name', `IVR "${name}" already exists`);
 }
 
+/**
+ * A sound naming a media file by id holds that file until commit, so that the file's delete (which
+ * locks it for update) waits for this write and then sees the reference. An id naming no file is
+ * kept as written and plays its media_path (menu-tree.ts: the console's JSON may come from another
+ * host), as before.
+ */
+async function holdPlayed(scope: WriteScope, stored: string): Promise<void> {
+  const id = soundMediaId(stored);
+  if (id !== undefined) await scope.lock('media_files', 'id', id, 'share');
+}
+
+async function holdSoundFiles(scope: WriteScope, columns: Partial<Record<(typeof IVR_SOUND_COLUMNS)[number], string>>): Promise<void> {
+  for (const column of IVR_SOUND_COLUMNS) {
+    const stored = columns[column];
+    if (stored !== undefined) await holdPlayed(scope, stored);
+  }
+}
+
+/** Stored sounds that may name a media file: the console's JSON, whose normalised form starts with media_id. */
+const MEDIA_JSON = `${escapeLike('{"media_id":')}%`;
+const mightNameMedia = (column: string) => sql<boolean>`${sql.ref(column)} like ${MEDIA_JSON} escape '\\'`;
+
+/**
+ * What plays media file `id`, in words (`IVR "main" (id 2)`, `action 5 of IVR "main" (id 2)`), or
+ * undefined: a sound field or an IVR_PLAY entry naming it by id. SQL narrows to the rows that can
+ * (an exact `args` for CherryPBX's bare id; the JSON's prefix, escaped, for the rest); the JSON is
+ * then read as rendering reads it (soundMediaId), so id 1 never matches 12 and tones never match.
+ */
+async function mediaReferrer(trx: Kysely<Database>, id: number): Promise<string | undefined> {
+  const menus = await trx.selectFrom('ivr_menus').select(['id', 'name', ...IVR_SOUND_COLUMNS])
+    .where((eb) => eb.or(IVR_SOUND_COLUMNS.map((column) => mightNameMedia(column)))).orderBy('id').execute();
+  const menu = menus.find((row) => IVR_SOUND_COLUMNS.some((column) => soundMediaId(row[column]) === id));
+  if (menu) return describeIvr(menu);
+  const entries = await trx.selectFrom('ivr_actions').innerJoin('ivr_menus', 'ivr_menus.id', 'ivr_actions.ivr_menu_id')
+    .select(['ivr_actions.id', 'ivr_actions.args', 'ivr_menus.id as menuId', 'ivr_menus.name'])
+    .where('ivr_actions.action', '=', 'IVR_PLAY')
+    .where((eb) => eb.or([eb('ivr_actions.args', '=', String(id)), mightNameMedia('ivr_actions.args')]))
+    .orderBy('ivr_actions.id').execute();
+  const entry = entries.find((row) => row.args === String(id) || soundMediaId(row.args) === id);
+  return entry ? `action ${entry.id} of ${describeIvr({ id: entry.menuId, name: entry.name })}` : undefined;
+}
+
 const listing: ListRules<'ivr_menus'> = {
   sortable: ['id', 'name', 'created_at', 'updated_at'],
   searchable: ['name', 'description'],
@@ -75,11 +117,13 @@ const ivrCrud = crudRoutes({
   describe: describeIvr,
   async beforeCreate(input, scope) {
     const columns = ivrColumns(input);
+    await holdSoundFiles(scope, columns);
     await assertNameFree(scope.trx, input.name);
     return { description: '', ...columns, name: input.name };
   },
   async beforeUpdate(input, existing, scope) {
     const columns = ivrColumns(input);
+    await holdSoundFiles(scope, columns);
     if (columns.name !== undefined && columns.name !== existing.name) {
       await assertNameFree(scope.trx, columns.name, existing.id);
       // Routes run `ivr <name>` with the name they stored; sub-menu entries are kept in step here.
@@ -150,11 +194,17 @@ async function checkedAction(scope: WriteScope, menu: Row<'ivr_menus'>, fields: 
       if (fields.args.trim() === '') throw badRequest('args', 'must be the sound to play');
       // CherryPBX's action dialog and action page pick from the media files list and store the
       // file's id (the page finds its pick again by args == file.id): kept as given.
+      // Stored canonical ("7", not "007"), so that a file's delete finds it by exact args.
       if (/^\d+$/.test(fields.args)) {
-        if (!(await scope.lock('media_files', 'id', Number(fields.args), 'share'))) throw badRequest('args', `no media file with id ${fields.args}`);
-        return fields;
+        const id = Number(fields.args);
+        if (!Number.isSafeInteger(id) || !(await scope.lock('media_files', 'id', id, 'share'))) throw badRequest('args', `no media file with id ${fields.args}`);
+        return { ...fields, args: String(id) };
       }
-      return { ...fields, args: storedSound('args', fields.args) };
+      {
+        const args = storedSound('args', fields.args);
+        await holdPlayed(scope, args);
+        return { ...fields, args };
+      }
     case 'IVR_TTS':
       if (fields.args.trim() === '') throw badRequest('args', 'must be the text to speak');
       return fields;
@@ -196,6 +246,9 @@ export async function ivrRoutes(parent: FastifyInstance): Promise<void> {
       .where('action', '=', 'IVR_ROUTE').where('args', '=', String(context.id)).orderBy('id').executeTakeFirst();
     return entry ? `action ${entry.id} of IVR ${entry.ivr_menu_id}` : undefined;
   });
+
+  // Sound fields and IVR_PLAY entries play media files named by id.
+  app.references.add('media_files', ({ trx }, file) => mediaReferrer(trx, file.id));
 
   app.get('/api/ivrs', {
     schema: { tags, summary: 'List IVRs, each with count_actions', querystring: listQueryWithFilters(listing), response: { 200: PageOf(IvrListRow) } },

@@ -9,7 +9,8 @@ import { Message } from '../../http/kit/types.js';
 
 /**
  * The media page's "Regular Delete". Only recordings are ever deleted: prompts (uploads, system
- * sounds, TTS) are played by IVRs and routes, and deleting them by age would silence those.
+ * sounds, TTS) are played by IVRs and routes, and deleting them by age would silence those; nor a
+ * recording an IVR plays (any file can be picked, and a file's type can be changed).
  */
 const RECORDING_TYPES = ['RECORD', 'AUTORECORD'];
 /** How often every process applies the policy; deleting is idempotent, so processes may overlap. */
@@ -40,8 +41,18 @@ export async function mediaCleanupRoutes(app: FastifyInstance, options: { mediaD
   async function sweep(keepMonths: number): Promise<number> {
     const cutoff = cutoffFor(keepMonths);
     const removed = await app.writes.run(async (scope) => {
-      const rows = await scope.trx.selectFrom('media_files').select(['id', 'file_name'])
-        .where('type', 'in', RECORDING_TYPES).where('created_at', '<', cutoff).execute();
+      const candidates = await scope.trx.selectFrom('media_files').selectAll()
+        .where('type', 'in', RECORDING_TYPES).where('created_at', '<', cutoff).orderBy('id').execute();
+      // A recording an IVR plays (picked from the list, or retyped from UPLOAD) stays: locked
+      // as a single delete locks its file, then kept if anything refers to it.
+      const held = await scope.lockIds('media_files', candidates.map((row) => row.id), 'update');
+      const rows = [];
+      for (const row of candidates) {
+        if (!held.has(row.id)) continue;
+        const referrer = await app.references.referrerOf(scope, 'media_files', row);
+        if (referrer) app.log.info(`regular delete: media file ${row.id} kept, played by ${referrer}`);
+        else rows.push(row);
+      }
       if (rows.length > 0) await scope.trx.deleteFrom('media_files').where('id', 'in', rows.map((row) => row.id)).execute();
       return rows;
     });

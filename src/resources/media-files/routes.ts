@@ -11,7 +11,7 @@ import { fileTypeFromFile } from 'file-type';
 import { Type } from 'typebox';
 import type { Row } from '../../db/schema.js';
 import { storedNow } from '../../db/queries.js';
-import { HttpError, badRequest, notFound } from '../../http/errors.js';
+import { HttpError, badRequest, conflict, notFound } from '../../http/errors.js';
 import { defaultWire, findById, lockedById } from '../../http/kit/crud.js';
 import { ChangedEnvelope, PageOf, changed } from '../../http/kit/envelopes.js';
 import { ListQuery, containsText, listPage, type ListRules } from '../../http/kit/listing.js';
@@ -76,6 +76,9 @@ const listing: ListRules<'media_files'> = {
   defaultOrder: 'desc',
   filters: { type: { column: 'type', match: 'exact' }, uuid: { column: 'channel_uuid', match: 'exact' } },
 };
+
+/** A file in a client's words, as a refused delete names it. */
+export const describeMedia = (row: Pick<Row<'media_files'>, 'id' | 'name'>) => `media file "${row.name}" (id ${row.id})`;
 
 /** A row on the wire, with the path a switch plays it from. */
 const wire = (mediaDir: string, row: Row<'media_files'>) => ({ ...defaultWire(row), abs_path: join(mediaDir, row.file_name), rel_path: row.file_name });
@@ -143,10 +146,14 @@ export async function mediaFileRoutes(parent: FastifyInstance, options: MediaOpt
   });
 
   app.delete('/api/media_files/:id', {
-    schema: { tags, summary: 'Delete a media file and its file', params: IdParams, response: { 200: ChangedEnvelope, 404: Message } },
+    schema: { tags, summary: 'Delete a media file and its file', params: IdParams, response: { 200: ChangedEnvelope, 404: Message, 409: Message } },
   }, async (request) => {
     const row = await app.writes.run(async (scope) => {
+      // Locked for update: a write adding a reference holds the file for share, so it either
+      // committed before (and is found here) or waits and then finds no file (400).
       const existing = await lockedById(scope, 'media_files', request.params.id);
+      const referrer = await app.references.referrerOf(scope, 'media_files', existing);
+      if (referrer) throw conflict('id', `${describeMedia(existing)} is played by ${referrer}`);
       await scope.trx.deleteFrom('media_files').where('id', '=', existing.id).execute();
       return existing;
     });
