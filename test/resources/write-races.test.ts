@@ -71,6 +71,21 @@ describe('writes racing deletes [postgres]', { skip: postgres.unavailable ?? fal
     assert.deepEqual(await rows(a(), 'select i.id from template_recurrences i left join time_templates t on t.id = i.template_id where t.id is null'), []);
   });
 
+  test('a media file deleted while IVR_PLAY entries naming it are added: never an entry playing a file that is gone', async () => {
+    const ivr = (await a().post('/api/ivrs', { name: unique('player') })).body.data;
+    for (let round = 0; round < ROUNDS; round++) {
+      // Setup only: a row is all the race needs (the file on disk goes after commit, if at all).
+      const [file] = await rows(a(), `insert into media_files (type, name, description, file_name, original_file_name, ext, mime, file_size, channel_uuid, created_at, updated_at)
+        values ('UPLOAD', $1, '', $2, 'x.wav', 'wav', 'audio/wav', 44, '', now()::text, now()::text) returning id`, [unique('prompt'), `race-${round}-${Date.now()}.wav`]);
+      const adds = Array.from({ length: 3 }, (_, i) => b().post(`/api/ivrs/${ivr}/actions`, { digits: `${round}${i}`, action: 'IVR_PLAY', args: String(file.id) }));
+      const [deleted, ...added] = await Promise.all([a().delete(`/api/media_files/${file.id}`), ...adds]);
+      assertNo5xx([deleted!.status, ...added.map((reply) => reply.status)], `round ${round}`);
+      if (deleted!.status === 200) for (const reply of added) assert.equal(reply.status, 400, JSON.stringify(reply.body));
+      else assert.match(deleted!.body.message, /^id: media file .+ is played by action \d+ of IVR/);
+    }
+    assert.deepEqual(await rows(a(), "select a.id from ivr_actions a left join media_files m on m.id = a.args::int where a.action = 'IVR_PLAY' and m.id is null"), []);
+  });
+
   test('30 contexts created at once without a key, through two processes: 30 distinct generated keys', async () => {
     const replies = await Promise.all(Array.from({ length: 30 }, (_, i) =>
       (i % 2 ? a() : b()).post('/api/contexts', { name: unique('parallel') })));
