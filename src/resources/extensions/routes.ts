@@ -64,7 +64,7 @@ function settingsWire(row: Row<'extensions'>) {
     ...(Object.fromEntries(SETTING_SWITCHES.map((column) => [column, String(row[column])])) as Record<(typeof SETTING_SWITCHES)[number], string>),
     ...(Object.fromEntries(SETTING_SELECTS.map((column) => [column, row[column]])) as Record<(typeof SETTING_SELECTS)[number], number>),
     ...(Object.fromEntries(SETTING_TEXTS.map((column) => [column, row[column]])) as Record<(typeof SETTING_TEXTS)[number], string>),
-    vm_password_set: row.vm_a1_hash === '' ? 0 : 1,
+    vm_pin_set: row.vm_a1_hash === '' ? 0 : 1,
   };
 }
 
@@ -81,7 +81,7 @@ type SettingTexts = Pick<Input, 'codec' | 'ringback' | 'mac_address' | 'secretar
 async function settingColumns(scope: WriteScope, input: SettingTexts, existing: Row<'extensions'>, extn: string, domain: string, moved: boolean) {
   const columns: Partial<Pick<Row<'extensions'>, 'codec' | 'ringback' | 'mac_address' | 'secretary_extn' | 'vm_a1_hash'>> = {};
   if (input.codec !== undefined) {
-    const codecs = (Array.isArray(input.codec) ? input.codec : input.codec.split(',')).map((codec) => codec.trim()).filter((codec) => codec !== '');
+    const codecs = (Array.isArray(input.codec) ? input.codec : [input.codec]).flatMap((item) => item.split(',')).map((codec) => codec.trim()).filter((codec) => codec !== '');
     const bad = codecs.find((codec) => !CODEC.test(codec));
     if (bad !== undefined) throw badRequest('codec', `"${bad}" is not a codec name (like PCMA, OPUS or opus@48000h@20i)`);
     columns.codec = codecs.join(',');

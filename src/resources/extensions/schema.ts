@@ -63,7 +63,10 @@ const Settings = {
   })),
   mac_address: Type.Optional(Type.String({ maxLength: 17, description: 'the phone\'s MAC address (12 hex digits, optionally separated by : or -), "" for none (stored only)' })),
   secretary_extn: Type.Optional(Type.String({ maxLength: 128, description: 'login of the boss\'s secretary (an existing user), "" for none (stored only)' })),
-  vm_password: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()], {
+  // One schema of two types, not a union: Ajv's coercion would turn a union's null into "" (or "" into null).
+  vm_password: Type.Optional(Type.Unsafe<string | null>({
+    type: ['string', 'null'],
+    maxLength: 32,
     description: 'voicemail PIN, 4 to 16 digits; absent or "" keeps it, null clears it; only FreeSWITCH\'s vm-a1-hash of it is kept, never answered',
   })),
 };
@@ -142,7 +145,7 @@ const SettingsShown = {
   ringback: Type.String(),
   mac_address: Type.String(),
   secretary_extn: Type.String(),
-  vm_password_set: Type.Integer({ description: '1 when a voicemail PIN is set (the PIN itself is never answered)' }),
+  vm_pin_set: Type.Integer({ description: '1 when a voicemail PIN is set (the PIN itself is never answered)' }),
 };
 
 export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, ...SettingsShown, ...ContributedFeatures, ...ContributedDod, ...ContributedOwner, dids: ContributedRows, dods: ContributedRows });
