@@ -336,7 +336,7 @@ export interface ExtensionsTable extends Timestamps {
   auto_record: Generated<number>;
   disabled: Generated<number>;
   user_id: number | null;
-  /** CherryPBX's extension page's settings (migration 0018); see EXTENSION_SETTINGS in src/resources/extensions. */
+  /** CherryPBX's extension page's settings (migration 0018); see SETTING_SWITCHES, SETTING_SELECTS and SETTING_TEXTS in src/resources/extensions/routes.ts. */
   call_limit: Generated<number>;
   force_insert: Generated<number>;
   eavesdrop: Generated<number>;

@@ -42,7 +42,7 @@ const Enum = (maximum: number, description: string) => Type.Optional(Int({ minim
 /**
  * The settings of CherryPBX's extension page (its 主叫业务 and 被叫业务 sections), stored on the
  * extension. Switches take 0/1 (the page sends "0"/"1"), selects their option's number (sent as
- * a string). See EXTENSION_SETTINGS in routes.ts for what FreeSWITCH makes of each.
+ * a string). The README's extension section says what FreeSWITCH makes of each.
  */
 const Settings = {
   call_limit: Type.Optional(Flag),
