@@ -336,6 +336,26 @@ export interface ExtensionsTable extends Timestamps {
   auto_record: Generated<number>;
   disabled: Generated<number>;
   user_id: number | null;
+  /** CherryPBX's extension page's settings (migration 0018); see SETTING_SWITCHES, SETTING_SELECTS and SETTING_TEXTS in src/resources/extensions/routes.ts. */
+  call_limit: Generated<number>;
+  force_insert: Generated<number>;
+  eavesdrop: Generated<number>;
+  call_authority: Generated<number>;
+  intercept: Generated<number>;
+  /** 0 unspecified, 1 SIP INFO, 2 inband, 3 RFC 2833. */
+  dtmf_type: Generated<number>;
+  voicemail: Generated<number>;
+  /** md5 of `extn:domain:pin`, mod_voicemail's `vm-a1-hash`; '' none (the PIN is never kept). */
+  vm_a1_hash: Generated<string>;
+  /** Codec names, comma-joined; '' FreeSWITCH's defaults. */
+  codec: Generated<string>;
+  enable_ringback: Generated<number>;
+  /** CherryPBX's ringback JSON (`{"media_path":…}`), as routes' ringback_tone; '' none. */
+  ringback: Generated<string>;
+  mac_address: Generated<string>;
+  boss_extn: Generated<number>;
+  /** Login of a user, the boss's secretary; '' none. */
+  secretary_extn: Generated<string>;
 }
 
 /** A DID: calls to `line_number` (in a context with hotline_enabled) ring the extensions in `numbers`. */

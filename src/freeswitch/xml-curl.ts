@@ -207,6 +207,10 @@ function directorySource(app: FastifyInstance): XmlSource {
       cidName: extension.cid_name,
       cidNumber: extension.cid_number,
       autoRecord: extension.auto_record === 1,
+      dtmfType: extension.dtmf_type,
+      codec: extension.codec,
+      voicemail: extension.voicemail === 1,
+      vmA1Hash: extension.vm_a1_hash,
     });
   };
 }

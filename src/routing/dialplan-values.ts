@@ -35,7 +35,7 @@ export function isDomainName(text: string): boolean {
 }
 
 /** One absolute_codec_string item: `PCMU`, `opus@48000h@20i`, `G729`. */
-const CODEC = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/;
+export const CODEC = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/;
 
 export function isDialable(number: string): boolean {
   return DIALABLE.test(number);

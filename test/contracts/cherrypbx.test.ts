@@ -726,3 +726,60 @@ describeOnEachDatabase('CherryPBX blacklist and number transform pages, and the 
     assert.deepEqual((await server().get(`/api/number_translation/${id}/numbers`)).body.number_translation_info[0], { name: `${name} ed`, description: 'edited', type: 'prefix' });
   });
 });
+
+/** CherryPBX's EditableField switch in edit mode: on when field.value === "1" (its switchCheckedValue) or true. */
+const switchOn = (value: unknown) => value === '1' || value === true;
+/** The extension page's handleSave: a switch field is sent as value === "1" || value === true ? "1" : "0". */
+const switchSent = (value: unknown) => (switchOn(value) ? '1' : '0');
+
+describeOnEachDatabase('CherryPBX extension page: calling and called services settings', (server) => {
+  test('extension detail page: 主叫业务 and 被叫业务 settings are shown back after a reload as saved (switches === "1" after toString, or raw for 被叫业务\'s eavesdrop; selects by toString; codec checkboxes by includes; ringback by JSON.parse), and resaving keeps them and the voicemail PIN', async () => {
+    const extn = `71${++made}`;
+    const id = createdId(await server().post('/api/extensions', { name: 'settings', extn, password: 'walk-pass-1', context: 'context-1' }));
+    const reload = async () => (await server().get(`/api/extensions/${id}`)).body;
+    const ringback = JSON.stringify({ media_id: 7, media_path: 'tone_stream://%(1000,4000,450)', media_type: 'RINGTONE', media_k: 'cn-ring' });
+    const put = async (body: Record<string, unknown>) => {
+      const reply = await server().put(`/api/extensions/${id}`, body);
+      assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    };
+    // What the operator sets, as handleSave sends it (switches "0"/"1", selects toString(), codec split into an array, ringback JSON).
+    await put({ mac_address: '00:1a:2b:3c:4d:5e' });
+    await put({ call_limit: '0', force_insert: '1', eavesdrop: '1', call_authority: '2', intercept: '1', dtmf_type: '3', vm_password: '4321', boss_extn: '1', secretary_extn: 'admin' });
+    await put({ voicemail: '0', codec: ['PCMA', 'OPUS'], enable_ringback: '1', ringback });
+
+    const shown = await reload();
+    // 基本信息: the MAC field shows extension.mac_address || "-".
+    assert.equal(shown.mac_address || '-', '00:1a:2b:3c:4d:5e');
+    // 主叫业务's defaultValues: switches and selects through ?.toString(), vm_password || "".
+    const calling = {
+      call_limit: shown.call_limit?.toString(), force_insert: shown.force_insert?.toString(), eavesdrop: shown.eavesdrop?.toString() || '',
+      call_authority: shown.call_authority?.toString() || '4', intercept: shown.intercept?.toString() || '0', dtmf_type: shown.dtmf_type?.toString() || '0',
+      vm_password: shown.vm_password || '',
+    };
+    assert.deepEqual([switchOn(calling.call_limit), switchOn(calling.force_insert), switchOn(calling.eavesdrop)], [false, true, true]);
+    assert.deepEqual([calling.call_authority, calling.intercept, calling.dtmf_type], ['2', '1', '3']);
+    assert.equal(calling.vm_password, '', 'the PIN is never shown');
+    // 被叫业务's defaultValues spread the extension: eavesdrop is compared unconverted, so it must be "1", not 1.
+    const called = { ...shown, voicemail: shown.voicemail?.toString(), enable_ringback: shown.enable_ringback?.toString(), boss_extn: shown.boss_extn?.toString() };
+    assert.equal(switchOn(called.eavesdrop), true, `eavesdrop ${JSON.stringify(shown.eavesdrop)} shows off in 被叫业务`);
+    assert.deepEqual([switchOn(called.voicemail), switchOn(called.enable_ringback), switchOn(called.boss_extn)], [false, true, true]);
+    assert.equal(shown.secretary_extn || '', 'admin', 'the secretary select\'s value is a user login');
+    const codec = typeof shown.codec === 'string' ? shown.codec : shown.codec || '';
+    assert.deepEqual(['PCMA', 'PCMU', 'OPUS'].map((name) => (Array.isArray(codec) ? codec.includes(name) : (codec || '').includes(name))), [true, false, true]);
+    assert.equal(JSON.parse(shown.ringback).media_path, 'tone_stream://%(1000,4000,450)', 'the ringback picker finds the tone by media_path');
+
+    // Saving both sections again unchanged (as the page would after the reload) changes nothing, the PIN included.
+    const pinHash = async () => /<param name="vm-a1-hash" value="([0-9a-f]{32})"\/>/.exec(String((await server().request('POST', '/freeswitch/xml',
+      new URLSearchParams({ section: 'directory', tag_name: 'domain', key_name: 'name', key_value: '127.0.0.1', action: 'user_call', user: extn }).toString(),
+      { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body))?.[1];
+    const hash = await pinHash();
+    assert.ok(hash, 'mod_voicemail gets the PIN\'s hash');
+    await put({ ...Object.fromEntries(['call_limit', 'force_insert', 'eavesdrop'].map((key) => [key, switchSent(calling[key as keyof typeof calling])])), call_authority: calling.call_authority, intercept: calling.intercept, dtmf_type: calling.dtmf_type, vm_password: calling.vm_password });
+    await put({ voicemail: switchSent(called.voicemail), eavesdrop: switchSent(called.eavesdrop), enable_ringback: switchSent(called.enable_ringback), codec: codec.split(','), ringback: called.ringback });
+    const again = await reload();
+    for (const key of ['call_limit', 'force_insert', 'eavesdrop', 'voicemail', 'enable_ringback', 'call_authority', 'intercept', 'dtmf_type', 'codec', 'ringback', 'mac_address', 'boss_extn', 'secretary_extn']) {
+      assert.deepEqual(again[key], shown[key], key);
+    }
+    assert.equal(await pinHash(), hash, 'vm_password "" keeps the PIN');
+  });
+});

@@ -6,6 +6,7 @@
  * through the API holds from the next REGISTER on.
  */
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { describeWithFreeSwitch, freeSipPort, freeUdpPorts, registerExtension, sipMessages, sipUser, startSipp, type SippRun } from '../helpers/freeswitch.js';
 import { createdId } from '../helpers/assertions.js';
@@ -122,5 +123,20 @@ describeWithFreeSwitch('extensions register and are called through a real FreeSW
     assert.match(await freeswitch.api('sofia', 'status', 'profile', 'internal', 'reg', '1002'), /^Total items returned: 0$/m);
     assertSucceeded(await registerExtension(freeswitch, { extn: '1002', password: 'new-secret', localPort: await freeSipPort(), scenario: 'uac-register-refused.xml' }),
       'a disabled extension refused');
+  });
+  test('the extension page\'s settings reach FreeSWITCH\'s directory: user_data reads the PIN\'s vm-a1-hash, vm-enabled, absolute_codec_string and dtmf_type', async () => {
+    const { server, freeswitch } = both();
+    const id = await createExtension(server, '1003', 'page-secret');
+    const userData = (kind: 'param' | 'var', name: string) => freeswitch.api('user_data', '1003@127.0.0.1', kind, name).then((text) => text.trim());
+    // user_data answers "-ERR no reply" for what the user does not have.
+    assert.equal(await userData('var', 'user_context'), 'context-1', 'FreeSWITCH reads the extension from the directory');
+    assert.match(await userData('param', 'vm-a1-hash'), /^-ERR/, 'no PIN yet');
+    const saved = await server.put(`/api/extensions/${id}`, { vm_password: '4321', voicemail: '0', codec: ['PCMA', 'G722'], dtmf_type: '1' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.equal(await userData('param', 'vm-a1-hash'), createHash('md5').update('1003:127.0.0.1:4321').digest('hex'));
+    assert.equal(await userData('param', 'vm-enabled'), 'false');
+    assert.equal(await userData('var', 'absolute_codec_string'), 'PCMA,G722');
+    assert.equal(await userData('var', 'dtmf_type'), 'info');
+    assert.match(await userData('param', 'vm-password'), /^-ERR/, 'the PIN itself is never in the directory');
   });
 }, { control: true });

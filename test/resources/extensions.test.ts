@@ -10,6 +10,13 @@ const ROW_KEYS = [
   'type', 'updated_at', 'user_id',
 ].sort();
 
+/** The extension page's settings a new extension answers (switches "0"/"1", selects numbers). */
+const SETTING_DEFAULTS = {
+  call_limit: '1', force_insert: '0', eavesdrop: '0', voicemail: '1', enable_ringback: '0', boss_extn: '0',
+  call_authority: 4, intercept: 0, dtmf_type: 0, codec: '', ringback: '', mac_address: '', secretary_extn: '', vm_pin_set: 0,
+};
+const SETTING_KEYS = Object.keys(SETTING_DEFAULTS);
+
 let nextExtn = 7000;
 /** An extension number no other test of this process uses. */
 const freshExtn = () => String(++nextExtn);
@@ -40,6 +47,15 @@ async function directoryHash(server: Harness, extn: string, domain: string): Pro
   return /<param name="a1-hash" value="([0-9a-f]{32})"\/>/.exec(String(reply.body))?.[1];
 }
 
+/** The params and variables of `extn@domain` in the directory FreeSWITCH fetches. */
+async function directoryUser(server: Harness, extn: string, domain: string) {
+  const form = new URLSearchParams({ section: 'directory', tag_name: 'domain', key_name: 'name', key_value: domain, action: 'user_call', user: extn });
+  const reply = await server.request('POST', '/freeswitch/xml', form.toString(), { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const text = String(reply.body);
+  const pairs = (tag: string) => Object.fromEntries([...text.matchAll(new RegExp(`<${tag} name="([^"]*)" value="([^"]*)"/>`, 'g'))].map(([, name, value]) => [name, value]));
+  return { params: pairs('param') as Record<string, string>, variables: pairs('variable') as Record<string, string> };
+}
+
 async function adminUserId(server: Harness): Promise<number> {
   const login = await server.request('POST', '/api/sessions', { login: 'admin', password: ADMIN_PASSWORD }, { token: null });
   return login.body.user_id;
@@ -55,13 +71,13 @@ describeOnEachDatabase('extensions', (server) => {
     });
     const one = await server().get(`/api/extensions/${id}`);
     assertNoSecret(one, 'pa55-word', md5(`${extn}:127.0.0.1:pa55-word`));
-    assert.deepEqual(Object.keys(one.body).sort(), [...ROW_KEYS, 'dnd', 'forward_always', 'forward_busy', 'forward_noanswer', 'call_transfer_type', 'connect_phone', 'timeout', 'login', 'dids', 'dods'].sort());
+    assert.deepEqual(Object.keys(one.body).sort(), [...ROW_KEYS, ...SETTING_KEYS, 'dnd', 'forward_always', 'forward_busy', 'forward_noanswer', 'call_transfer_type', 'connect_phone', 'timeout', 'login', 'dids', 'dods'].sort());
     assert.match(one.body.created_at, WIRE_TIME);
     const { created_at: _c, updated_at: _u, ...rest } = one.body;
     assert.deepEqual(rest, {
       id, extn, domain: '127.0.0.1', name: 'Front desk', context: 'context-1', user_id: userId, cid_name: 'Reception', cid_number: '8000',
       type: 'SIP', auto_record: 1, disabled: 0, deleted_at: '', dnd: 0, forward_always: '', forward_busy: '', forward_noanswer: '', dids: [], dods: [],
-      call_transfer_type: '0', connect_phone: '', timeout: '', login: 'admin',
+      call_transfer_type: '0', connect_phone: '', timeout: '', login: 'admin', ...SETTING_DEFAULTS,
     });
 
     const list = await server().get(`/api/extensions?page=1&page_size=10&extn=${extn}`);
@@ -84,6 +100,99 @@ describeOnEachDatabase('extensions', (server) => {
     assert.deepEqual((await server().delete(`/api/extensions/${id}`)).body, { code: 200, message: 'success', data: String(id) });
     assertNotFound(await server().get(`/api/extensions/${id}`));
     assertNotFound(await server().delete(`/api/extensions/${id}`));
+  });
+
+  test('CherryPBX\'s extension page settings are stored and read back as the page sends and compares them', async () => {
+    const extn = freshExtn();
+    const id = await createExtension(server(), { extn });
+    const ringback = JSON.stringify({ media_id: 3, media_path: 'tone_stream://%(1000,4000,450)', media_type: 'RINGTONE', media_k: 'cn-ring' });
+    // The three sections of the page, each sending its rendered fields as handleSave turns them.
+    for (const section of [
+      { name: 'Desk', context: 'context-1', cid_name: '', cid_number: '', type: 'SIP', mac_address: '00:1A:2b:3C:4d:5E', password: '' },
+      {
+        call_limit: '0', force_insert: '1', force_breakdown: '1', eavesdrop: '1', call_authority: '2', intercept: '1',
+        dtmf_type: '3', enable_srtp: '0', vm_password: '4321', boss_extn: '1', secretary_extn: 'admin',
+      },
+      {
+        called_limit: '1', auto_record: '0', caller_display: '0', voicemail: '0', eavesdrop: '1', enable_t38: '0', call_transfer_type: '0',
+        connect_phone: '', timeout: '', codec: ['PCMA', 'OPUS'], enable_ringback: '1', ringback, intercepted: '0',
+      },
+    ]) {
+      const reply = await server().put(`/api/extensions/${id}`, section);
+      assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    }
+    const read = await server().get(`/api/extensions/${id}`);
+    const pinHash = md5(`${extn}:127.0.0.1:4321`);
+    assertNoSecret(read, '4321', pinHash);
+    const body = read.body;
+    assert.deepEqual(Object.fromEntries(SETTING_KEYS.map((key) => [key, body[key]])), {
+      call_limit: '0', force_insert: '1', eavesdrop: '1', voicemail: '0', enable_ringback: '1', boss_extn: '1',
+      call_authority: 2, intercept: 1, dtmf_type: 3, codec: 'PCMA,OPUS', ringback, mac_address: '00:1A:2b:3C:4d:5E', secretary_extn: 'admin', vm_pin_set: 1,
+    });
+    // The page's comparisons: a switch is on when its value === "1" (被叫业务 compares eavesdrop unconverted),
+    // a select shows value.toString(), the ringback is JSON.parse'd, the codec string is split on commas.
+    assert.equal(body.eavesdrop === '1', true);
+    assert.equal(body.dtmf_type.toString(), '3');
+    assert.equal(JSON.parse(body.ringback).media_path, 'tone_stream://%(1000,4000,450)');
+
+    const directory = await directoryUser(server(), extn, '127.0.0.1');
+    assert.equal(directory.params['vm-a1-hash'], pinHash, 'mod_voicemail checks the PIN against its hash');
+    assert.equal(directory.params['vm-password'], undefined, 'the PIN itself is nowhere');
+    assert.equal(directory.params['vm-enabled'], 'false');
+    assert.equal(directory.variables.absolute_codec_string, 'PCMA,OPUS');
+    assert.equal(directory.variables.dtmf_type, 'rfc2833');
+
+    // Neither the PIN nor its hash in the list or the download.
+    assertNoSecret(await server().get(`/api/extensions?extn=${extn}`), '4321', pinHash);
+    const download = await server().get(`/api/extensions/download?extn=${extn}`);
+    assert.equal(download.status, 200);
+    assertNoSecret(download, '4321', pinHash);
+
+    // A later save of the section sends vm_password "" (the page never has the PIN): it is kept.
+    assert.equal((await server().put(`/api/extensions/${id}`, { vm_password: '', codec: 'PCMU, G722' })).status, 200);
+    assert.equal((await directoryUser(server(), extn, '127.0.0.1')).params['vm-a1-hash'], pinHash);
+    assert.equal((await detail(server(), id)).codec, 'PCMU,G722');
+    // null clears it; [] clears the codecs; ringback null clears it.
+    assert.equal((await server().put(`/api/extensions/${id}`, { vm_password: null, codec: [], ringback: null, voicemail: '1' })).status, 200);
+    const cleared = await directoryUser(server(), extn, '127.0.0.1');
+    assert.equal(cleared.params['vm-a1-hash'], undefined);
+    assert.equal(cleared.params['vm-enabled'], undefined);
+    assert.equal(cleared.variables.absolute_codec_string, undefined);
+    const after = await detail(server(), id);
+    assert.deepEqual([after.vm_pin_set, after.codec, after.ringback, after.voicemail], [0, '', '', '1']);
+  });
+
+  test('the extension page settings refuse bad values with a 400 naming the field, and change nothing', async () => {
+    const extn = freshExtn();
+    const id = await createExtension(server(), { extn });
+    const before = await detail(server(), id);
+    const bad: [string, unknown][] = [
+      ['call_limit', '2'], ['force_insert', 'yes'], ['eavesdrop', -1], ['voicemail', 7], ['enable_ringback', '2'], ['boss_extn', '3'],
+      ['call_authority', '5'], ['intercept', '3'], ['dtmf_type', '4'], ['dtmf_type', 'rfc2833'],
+      ['codec', ['PC MA']], ['codec', 'PCMA,${x}'], ['codec.0', [{}]],
+      ['ringback', 'cn-ring'], ['ringback', JSON.stringify({ media_path: 'http://example.com/x.wav' })],
+      ['mac_address', 'zz:zz:zz:zz:zz:zz'], ['mac_address', '00:1A:2B'], ['secretary_extn', unique('nobody')],
+      ['vm_password', '12'], ['vm_password', 'abcd'], ['vm_password', '1'.repeat(17)],
+    ];
+    for (const [field, value] of bad) {
+      const name = field.replace(/\.\d+$/, '');
+      assertBadRequest(await server().put(`/api/extensions/${id}`, { name: 'changed', [name]: value }), field, `${field}=${JSON.stringify(value)}`);
+    }
+    const { updated_at: _u, ...unchanged } = await detail(server(), id);
+    const { updated_at: _b, ...original } = before;
+    assert.deepEqual(unchanged, original);
+  });
+
+  test('a voicemail PIN, bound to the number like the password, is needed again when the number moves', async () => {
+    const extn = freshExtn();
+    const id = await createExtension(server(), { extn });
+    assert.equal((await server().put(`/api/extensions/${id}`, { vm_password: '2468' })).status, 200);
+    const moved = freshExtn();
+    assertBadRequest(await server().put(`/api/extensions/${id}`, { extn: moved, password: 'new-one' }), 'vm_password');
+    assert.equal((await server().put(`/api/extensions/${id}`, { extn: moved, password: 'new-one', vm_password: '1357' })).status, 200);
+    assert.equal((await directoryUser(server(), moved, '127.0.0.1')).params['vm-a1-hash'], md5(`${moved}:127.0.0.1:1357`));
+    const again = freshExtn();
+    assert.equal((await server().put(`/api/extensions/${id}`, { extn: again, password: 'new-one', vm_password: null })).status, 200, 'or it is cleared');
   });
 
   test('only the a1-hash of extn:domain:password is kept, and a new password replaces it', async () => {

@@ -16,6 +16,7 @@ import { mediaCleanup } from './0014-media-cleanup.js';
 import { gatewayNumberTransforms } from './0015-gateway-number-transforms.js';
 import { userGroups } from './0016-user-groups.js';
 import { ringTimeout } from './0017-ring-timeout.js';
+import { extensionSettings } from './0018-extension-settings.js';
 
 /** Every migration in order; names are stored in the database, so never rename one. */
 function allMigrations(dialect: DialectName): Record<string, Migration> {
@@ -36,6 +37,7 @@ function allMigrations(dialect: DialectName): Record<string, Migration> {
     '0015-gateway-number-transforms': gatewayNumberTransforms(),
     '0016-user-groups': userGroups(dialect),
     '0017-ring-timeout': ringTimeout(),
+    '0018-extension-settings': extensionSettings(),
   };
 }
 

@@ -19,7 +19,18 @@ export interface DirectoryUser {
   cidName: string;
   cidNumber: string;
   autoRecord: boolean;
+  /** CherryPBX's dtmf_type: 0 the profile's, 1 SIP INFO, 2 inband, 3 RFC 2833. */
+  dtmfType: number;
+  /** Codec names, comma-joined; '' the profile's. */
+  codec: string;
+  /** false: mod_voicemail takes no message for it (`vm-enabled`). */
+  voicemail: boolean;
+  /** md5 of `extn:domain:pin` of its voicemail PIN, '' none (mod_voicemail then checks the SIP password's a1-hash). */
+  vmA1Hash: string;
 }
+
+/** The channel's `dtmf_type` (mod_sofia) for CherryPBX's dtmf_type; none for 0, the profile's. */
+const DTMF_TYPES: Record<number, string> = { 1: 'info', 2: 'none', 3: 'rfc2833' };
 
 /**
  * FreeSWITCH's own default: the contacts the user registered (every one rings), with the called
@@ -49,6 +60,14 @@ export function renderDirectoryUser(user: DirectoryUser): string {
     variable('accountcode', user.extn),
     ...callerIdVariables(user),
     ...(user.autoRecord ? [variable('auto_record', 'true')] : []),
+    ...(user.codec ? [variable('absolute_codec_string', user.codec)] : []),
+    ...(DTMF_TYPES[user.dtmfType] ? [variable('dtmf_type', DTMF_TYPES[user.dtmfType]!)] : []),
+  ];
+  const params = [
+    param('a1-hash', user.a1Hash),
+    param('dial-string', DIAL_STRING),
+    ...(user.vmA1Hash ? [param('vm-a1-hash', user.vmA1Hash)] : []),
+    ...(user.voicemail ? [] : [param('vm-enabled', 'false')]),
   ];
   return freeswitchDocument('directory', [{
     name: 'domain',
@@ -57,7 +76,7 @@ export function renderDirectoryUser(user: DirectoryUser): string {
       name: 'user',
       attributes: { id: user.extn },
       children: [
-        { name: 'params', children: [param('a1-hash', user.a1Hash), param('dial-string', DIAL_STRING)] },
+        { name: 'params', children: params },
         { name: 'variables', children: variables },
       ],
     }],

@@ -14,7 +14,7 @@ import {
 } from '../../http/kit/listing.js';
 import { PageOf } from '../../http/kit/envelopes.js';
 import { IdParams, Message } from '../../http/kit/types.js';
-import { XML_UNREPRESENTABLE, extensionList, isDialable, isDomainName } from '../../routing/dialplan-values.js';
+import { CODEC, XML_UNREPRESENTABLE, extensionList, isDialable, isDomainName, ringbackSound } from '../../routing/dialplan-values.js';
 import { SwitchUnavailableError } from '../channels/control.js';
 import { SOFIA_EFFECT, type SofiaEffect } from '../sip-profiles/sofia-effects.js';
 import type { ExtensionDetails } from './details.js';
@@ -39,10 +39,78 @@ export const a1Hash = (extn: string, domain: string, password: string) =>
 
 export const describeExtension = (extension: Row<'extensions'>) => `extension ${extension.extn}@${extension.domain} (id ${extension.id})`;
 
-/** Never the hash: it is as good as the password to anyone registering in that domain. */
+/**
+ * The settings of CherryPBX's extension page stored on the row: switches (answered "0"/"1") and
+ * selects (answered as numbers). The detail alone carries them, the list stays the SIP account.
+ */
+const SETTING_SWITCHES = ['call_limit', 'force_insert', 'eavesdrop', 'voicemail', 'enable_ringback', 'boss_extn'] as const;
+const SETTING_SELECTS = ['call_authority', 'intercept', 'dtmf_type'] as const;
+const SETTING_TEXTS = ['codec', 'ringback', 'mac_address', 'secretary_extn'] as const;
+
+/**
+ * Never a hash: a1_hash is as good as the password to anyone registering in that domain, and
+ * vm_a1_hash as the voicemail PIN (a 4-digit PIN falls to a brute force of its md5 at once).
+ */
 function toWire(row: Row<'extensions'>) {
-  const { a1_hash: _secret, ...shown } = defaultWire(row);
-  return shown;
+  const shown: Record<string, unknown> = defaultWire(row);
+  for (const column of ['a1_hash', 'vm_a1_hash', ...SETTING_SWITCHES, ...SETTING_SELECTS, ...SETTING_TEXTS]) delete shown[column];
+  return shown as Omit<ReturnType<typeof defaultWire<Row<'extensions'>>>, SettingColumn | 'a1_hash' | 'vm_a1_hash'>;
+}
+type SettingColumn = (typeof SETTING_SWITCHES)[number] | (typeof SETTING_SELECTS)[number] | (typeof SETTING_TEXTS)[number];
+
+/** The settings as CherryPBX's page compares them (see SettingsShown in schema.ts). */
+function settingsWire(row: Row<'extensions'>) {
+  return {
+    ...(Object.fromEntries(SETTING_SWITCHES.map((column) => [column, String(row[column])])) as Record<(typeof SETTING_SWITCHES)[number], string>),
+    ...(Object.fromEntries(SETTING_SELECTS.map((column) => [column, row[column]])) as Record<(typeof SETTING_SELECTS)[number], number>),
+    ...(Object.fromEntries(SETTING_TEXTS.map((column) => [column, row[column]])) as Record<(typeof SETTING_TEXTS)[number], string>),
+    vm_pin_set: row.vm_a1_hash === '' ? 0 : 1,
+  };
+}
+
+const MAC_ADDRESS = /^[0-9A-Fa-f]{2}(?:[:-]?[0-9A-Fa-f]{2}){5}$/;
+const VOICEMAIL_PIN = /^[0-9]{4,16}$/;
+
+type SettingTexts = Pick<Input, 'codec' | 'ringback' | 'mac_address' | 'secretary_extn' | 'vm_password'>;
+
+/**
+ * The columns of the page's text settings in an update, checked (a 400 naming the field). The
+ * voicemail PIN is kept as mod_voicemail's vm-a1-hash, bound to the number and domain like the
+ * SIP password's hash: "" keeps it, null clears it, and a move needs it again.
+ */
+async function settingColumns(scope: WriteScope, input: SettingTexts, existing: Row<'extensions'>, extn: string, domain: string, moved: boolean) {
+  const columns: Partial<Pick<Row<'extensions'>, 'codec' | 'ringback' | 'mac_address' | 'secretary_extn' | 'vm_a1_hash'>> = {};
+  if (input.codec !== undefined) {
+    const codecs = (Array.isArray(input.codec) ? input.codec : [input.codec]).flatMap((item) => item.split(',')).map((codec) => codec.trim()).filter((codec) => codec !== '');
+    const bad = codecs.find((codec) => !CODEC.test(codec));
+    if (bad !== undefined) throw badRequest('codec', `"${bad}" is not a codec name (like PCMA, OPUS or opus@48000h@20i)`);
+    columns.codec = codecs.join(',');
+  }
+  if (input.ringback !== undefined) {
+    const ringback = input.ringback ?? '';
+    const sound = ringbackSound(ringback);
+    if ('problem' in sound) throw badRequest('ringback', sound.problem);
+    columns.ringback = ringback;
+  }
+  if (input.mac_address !== undefined) {
+    if (input.mac_address !== '' && !MAC_ADDRESS.test(input.mac_address)) throw badRequest('mac_address', 'must be 12 hex digits, optionally in pairs separated by : or -');
+    columns.mac_address = input.mac_address;
+  }
+  if (input.secretary_extn !== undefined) {
+    if (input.secretary_extn !== '' && !(await scope.lock('users', 'login', input.secretary_extn, 'share'))) {
+      throw badRequest('secretary_extn', `no user with login "${input.secretary_extn}" (see /api/users)`);
+    }
+    columns.secretary_extn = input.secretary_extn;
+  }
+  if (input.vm_password === null) {
+    columns.vm_a1_hash = '';
+  } else if (input.vm_password !== undefined && input.vm_password !== '') {
+    if (!VOICEMAIL_PIN.test(input.vm_password)) throw badRequest('vm_password', 'must be 4 to 16 digits (the PIN is typed on a keypad)');
+    columns.vm_a1_hash = a1Hash(extn, domain, input.vm_password);
+  } else if (moved && existing.vm_a1_hash !== '') {
+    throw badRequest('vm_password', 'is required when extn or domain changes (only a hash of the PIN with both is kept), or null to clear it');
+  }
+  return columns;
 }
 
 const listing: ListRules<'extensions'> = {
@@ -183,7 +251,7 @@ const extensionCrud = (options: ExtensionOptions, references: References, detail
       if (existing.disabled === 0) await dropRegistrations(scope, existing);
       return { disabled: 1 - existing.disabled };
     }
-    const { password, action: _toggle, call_transfer_type, connect_phone, timeout, ...fields } = input;
+    const { password, action: _toggle, call_transfer_type, connect_phone, timeout, codec, ringback, mac_address, secretary_extn, vm_password, ...fields } = input;
     await details.update(scope, existing, { call_transfer_type, connect_phone, timeout });
     await assertFields(scope, fields);
     if (fields.context !== undefined && fields.context !== existing.context) await heldContext(scope, fields.context);
@@ -197,11 +265,12 @@ const extensionCrud = (options: ExtensionOptions, references: References, detail
       const referrer = await references.referrerOf(scope, 'extensions', existing);
       if (referrer) throw conflict('extn', `${describeExtension(existing)} is used by ${referrer}; its number and domain cannot change`);
     }
+    const settings = await settingColumns(scope, { codec, ringback, mac_address, secretary_extn, vm_password }, existing, extn, domain, moved);
     if (password === undefined || password === '') {
       if (moved) throw badRequest('password', 'is required when extn or domain changes (only a hash of the password with both is kept)');
-      return fields;
+      return { ...fields, ...settings };
     }
-    return { ...fields, a1_hash: a1Hash(extn, domain, password) };
+    return { ...fields, ...settings, a1_hash: a1Hash(extn, domain, password) };
   },
   async beforeDelete(existing, scope) {
     if (existing.disabled === 0) await dropRegistrations(scope, existing);
@@ -290,7 +359,7 @@ export async function extensionRoutes(parent: FastifyInstance, options: Extensio
     schema: { tags, summary: 'One extension with its DIDs and DODs (never its password)', params: IdParams, response: { 200: ExtensionDetail, 404: Message } },
   }, async (request) => {
     const extension = await findById(db, 'extensions', request.params.id);
-    return { ...toWire(extension), ...(await app.extensionDetails.of(db, extension)) };
+    return { ...toWire(extension), ...settingsWire(extension), ...(await app.extensionDetails.of(db, extension)) };
   });
 
   await app.register(extensionCrud(options, app.references, app.extensionDetails));

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Flag, Id, Text, TimestampFields } from '../../http/kit/types.js';
+import { Flag, Id, Int, Text, TimestampFields } from '../../http/kit/types.js';
 import { LIST_CAP, ListQuery } from '../../http/kit/listing.js';
 
 /** What SIP digest needs and FreeSWITCH's directory looks up: an extension number is digits only. */
@@ -37,6 +37,40 @@ const CallTransfer = {
   timeout: Type.Optional(Type.String({ maxLength: 8, description: 'seconds a call rings the extension (1 to 600) before it counts as not answered; "" for FreeSWITCH\'s default (60)' })),
 };
 
+const Enum = (maximum: number, description: string) => Type.Optional(Int({ minimum: 0, maximum, description }));
+
+/**
+ * The settings of CherryPBX's extension page (its 主叫业务 and 被叫业务 sections), stored on the
+ * extension. Switches take 0/1 (the page sends "0"/"1"), selects their option's number (sent as
+ * a string). The README's extension section says what FreeSWITCH makes of each.
+ */
+const Settings = {
+  call_limit: Type.Optional(Flag),
+  force_insert: Type.Optional(Flag),
+  eavesdrop: Type.Optional(Flag),
+  voicemail: Type.Optional(Flag),
+  enable_ringback: Type.Optional(Flag),
+  boss_extn: Type.Optional(Flag),
+  call_authority: Enum(4, '0 emergency calls, 1 internal, 2 local, 3 domestic, 4 international (stored only)'),
+  intercept: Enum(2, '0 none, 1 group, 2 global intercept permission (stored only)'),
+  dtmf_type: Enum(3, '0 unspecified (the profile\'s), 1 SIP INFO, 2 inband, 3 RFC 2833: the directory\'s dtmf_type variable'),
+  codec: Type.Optional(Type.Union([
+    Type.Array(Type.String({ maxLength: 32 }), { maxItems: 16 }),
+    Type.String({ maxLength: 512 }),
+  ], { description: 'codec names (PCMA, PCMU, G722, OPUS, G729, VP8, H264, H265, …), an array or comma-separated; [] or "" for the profile\'s: the directory\'s absolute_codec_string' })),
+  ringback: Type.Optional(Type.Union([Type.String({ maxLength: 2048 }), Type.Null()], {
+    description: '"" or null for none, or CherryPBX\'s JSON {"media_path":"tone_stream://…"|"/path/file.wav",…} (stored only)',
+  })),
+  mac_address: Type.Optional(Type.String({ maxLength: 17, description: 'the phone\'s MAC address (12 hex digits, optionally separated by : or -), "" for none (stored only)' })),
+  secretary_extn: Type.Optional(Type.String({ maxLength: 128, description: 'login of the boss\'s secretary (an existing user), "" for none (stored only)' })),
+  // One schema of two types, not a union: Ajv's coercion would turn a union's null into "" (or "" into null).
+  vm_password: Type.Optional(Type.Unsafe<string | null>({
+    type: ['string', 'null'],
+    maxLength: 32,
+    description: 'voicemail PIN, 4 to 16 digits; absent or "" keeps it, null clears it; only FreeSWITCH\'s vm-a1-hash of it is kept, never answered',
+  })),
+};
+
 export const ExtensionUpdate = Type.Object({
   extn: Type.Optional(Extn),
   password: Type.Optional(Type.String({
@@ -47,6 +81,7 @@ export const ExtensionUpdate = Type.Object({
   ...optionalFields,
   action: Type.Optional(Type.Literal('toggle', { description: 'flips disabled; the other fields are ignored' })),
   ...CallTransfer,
+  ...Settings,
 });
 
 export const ExtensionRow = Type.Object({
@@ -92,7 +127,28 @@ const ContributedOwner = {
   login: Type.Optional(Type.String({ description: 'login of the user owning the extension; "" for none' })),
 };
 
-export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, ...ContributedFeatures, ...ContributedDod, ...ContributedOwner, dids: ContributedRows, dods: ContributedRows });
+/**
+ * The settings as the page compares them: switches as "0"/"1" (its 被叫业务 section compares
+ * `eavesdrop` to "1" unconverted), selects as numbers (it calls toString on them). Never the PIN.
+ */
+const SettingsShown = {
+  call_limit: Type.String(),
+  force_insert: Type.String(),
+  eavesdrop: Type.String(),
+  voicemail: Type.String(),
+  enable_ringback: Type.String(),
+  boss_extn: Type.String(),
+  call_authority: Type.Integer(),
+  intercept: Type.Integer(),
+  dtmf_type: Type.Integer(),
+  codec: Type.String({ description: 'comma-separated codec names, "" for the profile\'s' }),
+  ringback: Type.String(),
+  mac_address: Type.String(),
+  secretary_extn: Type.String(),
+  vm_pin_set: Type.Integer({ description: '1 when a voicemail PIN is set (the PIN itself is never answered)' }),
+};
+
+export const ExtensionDetail = Type.Object({ ...ExtensionRow.properties, ...SettingsShown, ...ContributedFeatures, ...ContributedDod, ...ContributedOwner, dids: ContributedRows, dods: ContributedRows });
 
 export const ExtensionListQuery = Type.Object({
   ...ListQuery.properties,

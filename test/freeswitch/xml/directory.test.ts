@@ -6,8 +6,13 @@ import { UnrenderableValueError } from '../../../src/freeswitch/xml/document.js'
 const HASH = '0123456789abcdef0123456789abcdef';
 const user = (fields: Partial<DirectoryUser> = {}): DirectoryUser => ({
   extn: '1000', domain: '127.0.0.1', a1Hash: HASH, context: 'context-1', name: 'Front desk', cidName: '', cidNumber: '', autoRecord: false,
+  dtmfType: 0, codec: '', voicemail: true, vmA1Hash: '',
   ...fields,
 });
+
+/** The params of a rendered user, as name → value. */
+const paramsOf = (document: string) =>
+  Object.fromEntries([...document.matchAll(/<param name="([^"]*)" value="([^"]*)"\/>/g)].map(([, name, value]) => [name, value]));
 
 /** The variables of a rendered user, as name → value. */
 const variablesOf = (document: string) =>
@@ -53,6 +58,21 @@ describe('the directory', () => {
   test('auto_record=true for an extension that records its calls', () => {
     assert.equal(variablesOf(renderDirectoryUser(user({ autoRecord: true }))).auto_record, 'true');
     assert.equal(variablesOf(renderDirectoryUser(user())).auto_record, undefined);
+  });
+
+  test('the extension page\'s settings: codecs, DTMF type, voicemail PIN hash and voicemail off', () => {
+    const plain = renderDirectoryUser(user());
+    assert.deepEqual(Object.keys(paramsOf(plain)), ['a1-hash', 'dial-string']);
+    for (const name of ['absolute_codec_string', 'dtmf_type']) assert.equal(variablesOf(plain)[name], undefined, name);
+
+    const set = renderDirectoryUser(user({ codec: 'PCMA,OPUS,opus@48000h@20i', dtmfType: 3, voicemail: false, vmA1Hash: 'f'.repeat(32) }));
+    assert.equal(variablesOf(set).absolute_codec_string, 'PCMA,OPUS,opus@48000h@20i');
+    assert.equal(variablesOf(set).dtmf_type, 'rfc2833');
+    assert.equal(paramsOf(set)['vm-a1-hash'], 'f'.repeat(32));
+    assert.equal(paramsOf(set)['vm-enabled'], 'false');
+    assert.equal(paramsOf(set)['vm-password'], undefined, 'the PIN is never in the directory, only its hash');
+    assert.equal(variablesOf(renderDirectoryUser(user({ dtmfType: 1 }))).dtmf_type, 'info');
+    assert.equal(variablesOf(renderDirectoryUser(user({ dtmfType: 2 }))).dtmf_type, 'none');
   });
 
   test('every value is escaped; what XML cannot carry is refused', () => {
