@@ -356,6 +356,14 @@ export interface ExtensionsTable extends Timestamps {
   boss_extn: Generated<number>;
   /** Login of a user, the boss's secretary; '' none. */
   secretary_extn: Generated<string>;
+  force_breakdown: Generated<number>;
+  enable_srtp: Generated<number>;
+  called_limit: Generated<number>;
+  caller_display: Generated<number>;
+  enable_t38: Generated<number>;
+  forced_breakdown: Generated<number>;
+  forced_insert: Generated<number>;
+  intercepted: Generated<number>;
 }
 
 /** A DID: calls to `line_number` (in a context with hotline_enabled) ring the extensions in `numbers`. */

@@ -13,7 +13,8 @@ const ROW_KEYS = [
 /** The extension page's settings a new extension answers (switches "0"/"1", selects numbers). */
 const SETTING_DEFAULTS = {
   call_limit: '1', force_insert: '0', eavesdrop: '0', voicemail: '1', enable_ringback: '0', boss_extn: '0',
-  call_authority: 4, intercept: 0, dtmf_type: 0, codec: '', ringback: '', mac_address: '', secretary_extn: '', vm_pin_set: 0,
+  force_breakdown: '0', enable_srtp: '0', called_limit: '1', caller_display: '1', enable_t38: '0', forced_breakdown: '0', forced_insert: '0',
+  call_authority: 4, intercept: 0, intercepted: 0, dtmf_type: 0, codec: '', ringback: '', mac_address: '', secretary_extn: '', vm_pin_set: 0,
 };
 const SETTING_KEYS = Object.keys(SETTING_DEFAULTS);
 
@@ -111,11 +112,12 @@ describeOnEachDatabase('extensions', (server) => {
       { name: 'Desk', context: 'context-1', cid_name: '', cid_number: '', type: 'SIP', mac_address: '00:1A:2b:3C:4d:5E', password: '' },
       {
         call_limit: '0', force_insert: '1', force_breakdown: '1', eavesdrop: '1', call_authority: '2', intercept: '1',
-        dtmf_type: '3', enable_srtp: '0', vm_password: '4321', boss_extn: '1', secretary_extn: 'admin',
+        dtmf_type: '3', enable_srtp: '1', vm_password: '4321', boss_extn: '1', secretary_extn: 'admin',
       },
       {
-        called_limit: '1', auto_record: '0', caller_display: '0', voicemail: '0', eavesdrop: '1', enable_t38: '0', call_transfer_type: '0',
-        connect_phone: '', timeout: '', codec: ['PCMA', 'OPUS'], enable_ringback: '1', ringback, intercepted: '0',
+        called_limit: '0', auto_record: '0', caller_display: '0', voicemail: '0', eavesdrop: '1', enable_t38: '1', call_transfer_type: '0',
+        connect_phone: '', timeout: '', codec: ['PCMA', 'OPUS'], enable_ringback: '1', ringback, intercepted: '2',
+        forced_breakdown: '1', forced_insert: '1',
       },
     ]) {
       const reply = await server().put(`/api/extensions/${id}`, section);
@@ -127,7 +129,8 @@ describeOnEachDatabase('extensions', (server) => {
     const body = read.body;
     assert.deepEqual(Object.fromEntries(SETTING_KEYS.map((key) => [key, body[key]])), {
       call_limit: '0', force_insert: '1', eavesdrop: '1', voicemail: '0', enable_ringback: '1', boss_extn: '1',
-      call_authority: 2, intercept: 1, dtmf_type: 3, codec: 'PCMA,OPUS', ringback, mac_address: '00:1A:2b:3C:4d:5E', secretary_extn: 'admin', vm_pin_set: 1,
+      force_breakdown: '1', enable_srtp: '1', called_limit: '0', caller_display: '0', enable_t38: '1', forced_breakdown: '1', forced_insert: '1',
+      call_authority: 2, intercept: 1, intercepted: 2, dtmf_type: 3, codec: 'PCMA,OPUS', ringback, mac_address: '00:1A:2b:3C:4d:5E', secretary_extn: 'admin', vm_pin_set: 1,
     });
     // The page's comparisons: a switch is on when its value === "1" (被叫业务 compares eavesdrop unconverted),
     // a select shows value.toString(), the ringback is JSON.parse'd, the codec string is split on commas.
@@ -168,7 +171,7 @@ describeOnEachDatabase('extensions', (server) => {
     const before = await detail(server(), id);
     const bad: [string, unknown][] = [
       ['call_limit', '2'], ['force_insert', 'yes'], ['eavesdrop', -1], ['voicemail', 7], ['enable_ringback', '2'], ['boss_extn', '3'],
-      ['call_authority', '5'], ['intercept', '3'], ['dtmf_type', '4'], ['dtmf_type', 'rfc2833'],
+      ['call_authority', '5'], ['intercept', '3'], ['intercepted', '3'], ['enable_t38', '2'], ['forced_insert', 'on'], ['dtmf_type', '4'], ['dtmf_type', 'rfc2833'],
       ['codec', ['PC MA']], ['codec', 'PCMA,${x}'], ['codec.0', [{}]],
       ['ringback', 'cn-ring'], ['ringback', JSON.stringify({ media_path: 'http://example.com/x.wav' })],
       ['mac_address', 'zz:zz:zz:zz:zz:zz'], ['mac_address', '00:1A:2B'], ['secretary_extn', unique('nobody')],

@@ -21,6 +21,14 @@ export function extensionSettings() {
     ['mac_address', 'text', ''],
     ['boss_extn', 'integer', 0],
     ['secretary_extn', 'text', ''],
+    ['force_breakdown', 'integer', 0],
+    ['enable_srtp', 'integer', 0],
+    ['called_limit', 'integer', 1],
+    ['caller_display', 'integer', 1],
+    ['enable_t38', 'integer', 0],
+    ['forced_breakdown', 'integer', 0],
+    ['forced_insert', 'integer', 0],
+    ['intercepted', 'integer', 0],
   ];
   return {
     async up(db: Kysely<any>): Promise<void> {

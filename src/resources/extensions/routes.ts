@@ -43,8 +43,11 @@ export const describeExtension = (extension: Row<'extensions'>) => `extension ${
  * The settings of CherryPBX's extension page stored on the row: switches (answered "0"/"1") and
  * selects (answered as numbers). The detail alone carries them, the list stays the SIP account.
  */
-const SETTING_SWITCHES = ['call_limit', 'force_insert', 'eavesdrop', 'voicemail', 'enable_ringback', 'boss_extn'] as const;
-const SETTING_SELECTS = ['call_authority', 'intercept', 'dtmf_type'] as const;
+const SETTING_SWITCHES = [
+  'call_limit', 'force_insert', 'eavesdrop', 'voicemail', 'enable_ringback', 'boss_extn',
+  'force_breakdown', 'enable_srtp', 'called_limit', 'caller_display', 'enable_t38', 'forced_breakdown', 'forced_insert',
+] as const;
+const SETTING_SELECTS = ['call_authority', 'intercept', 'intercepted', 'dtmf_type'] as const;
 const SETTING_TEXTS = ['codec', 'ringback', 'mac_address', 'secretary_extn'] as const;
 
 /**
