@@ -172,7 +172,7 @@ function dialplanSource(app: FastifyInstance, recordingsDir: string): XmlSource 
         params: params.map(({ k, v }) => ({ k, v })),
         ringback: row.ringback_enabled === 1 ? ringbackOf(row.ringback_tone) : '',
       },
-      destination: { ...destination, trunks, called, blockLua: blockScript },
+      destination: { ...destination, trunks, called: called && { ...called, ringback: ringbackOf(called.ringbackTone) }, blockLua: blockScript },
       recordingsDir,
       rejection,
     });

@@ -629,6 +629,30 @@ describeOnEachDatabase('CherryPBX extension page: ring timeout', (server) => {
   });
 });
 
+describeOnEachDatabase('CherryPBX extension page: ringback', (server) => {
+  test('extension detail page: the ringback picked with enable_ringback on is what callers of the extension hear, over the route\'s', async () => {
+    const extn = `68${++made}`;
+    const id = createdId(await server().post('/api/extensions', { name: 'ringback', extn, password: 'walk-pass-1', context: 'context-1' }));
+    const context = await freshContext(server());
+    const routeTone = JSON.stringify({ media_path: 'tone_stream://%(1000,4000,450)', media_k: 'cn-ring' });
+    await createRoute(server(), { context, prefix: extn, max_length: extn.length, dest_type: 'FS_DEST_USER', body: '', ringback_tone: routeTone, ringback_enabled: 1 });
+    const form = new URLSearchParams({ section: 'dialplan', 'Hunt-Context': context, 'Hunt-Destination-Number': extn, 'Caller-Caller-ID-Number': '1000' }).toString();
+    const dialplan = async () => String((await server().request('POST', '/freeswitch/xml', form, { token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body);
+    const ringbacks = async () => [...(await dialplan()).matchAll(/<action application="set" data="ringback=([^"]*)"\/>/g)].map((match) => match[1]);
+    const routeOnly = await ringbacks();
+
+    // The 被叫业务 section's save: the switch as "1"/"0" and the picked tone as JSON.
+    const ringback = JSON.stringify({ media_id: 3, media_path: 'tone_stream://%(400,200,400,450);%(400,2000,400,450)', media_type: 'RINGTONE', media_k: 'uk-ring' });
+    assert.equal((await server().put(`/api/extensions/${id}`, { enable_ringback: '1', ringback })).status, 200);
+    const shown = await ringbacks();
+    assert.equal(shown.at(-1), 'tone_stream://%(400,200,400,450);%(400,2000,400,450)', 'the last ringback set before the bridge is the extension\'s');
+    assert.match(await dialplan(), /data="ringback=tone_stream:\/\/%\(400,200,400,450\);%\(400,2000,400,450\)"\/>\s*<action application="set" data="transfer_ringback=[^"]*"\/>\s*<action application="bridge"/);
+
+    assert.equal((await server().put(`/api/extensions/${id}`, { enable_ringback: '0', ringback })).status, 200);
+    assert.deepEqual(await ringbacks(), routeOnly, 'switched off, the route\'s ringback alone');
+  });
+});
+
 describeOnEachDatabase('CherryPBX blacklist and number transform pages, and the route page choosing them', (server) => {
   test('route detail page, number transform fields: a table chosen is sent as "s/prefix_nts_<id>///"; read back, /^s\\/prefix_nts_([0-9]+)\\/([^/]+)\\/([^/]+)\\/$/ must match and its id equal the picker\'s option value String(row.id)', async () => {
     const table = createdId(await server().post('/api/number_translation', { name: unique('numtab'), description: '', type: 'prefix' }));

@@ -15,6 +15,8 @@ export interface CalledExtension {
   domain: string;
   /** Where its forwards are routed: the extension's own context. */
   context: string;
+  /** What its callers hear while it rings (a checked sound), '' for the route's or the switch's. */
+  ringback: string;
 }
 
 /**
@@ -45,7 +47,11 @@ export function userBridgeActions(dialString: string, called: CalledExtension | 
   ];
   const forwardTo = (number: string) => action('transfer', `${number} XML ${context}`);
   // How long the bridge rings the phone before it fails with NO_ANSWER.
-  const rings = features.ringTimeout > 0 ? [action('set', `call_timeout=${features.ringTimeout}`)] : [];
+  const rings = [
+    ...(features.ringTimeout > 0 ? [action('set', `call_timeout=${features.ringTimeout}`)] : []),
+    // Set after the route's own ringback: the called extension's choice wins for calls to it.
+    ...(called.ringback ? [action('set', `ringback=${called.ringback}`), action('set', `transfer_ringback=${called.ringback}`)] : []),
+  ];
   if (features.forwardAlways) return [forwardTo(features.forwardAlways)];
   if (features.dnd) return [features.forwardBusy ? forwardTo(features.forwardBusy) : action('hangup', 'USER_BUSY')];
   const forwards = [

@@ -69,13 +69,18 @@ export function enabledExtension(db: Kysely<Database>, extn: string, domain: str
 export async function calledExtension(db: Kysely<Database>, extn: string, domain: string | undefined) {
   let query = db.selectFrom('extensions')
     .leftJoin('extension_features', 'extension_features.extension_id', 'extensions.id')
-    .select(['extensions.extn', 'extensions.domain', 'extensions.context', 'extension_features.dnd', 'extension_features.forward_always', 'extension_features.forward_busy', 'extension_features.forward_noanswer', 'extension_features.ring_timeout'])
+    .select(['extensions.extn', 'extensions.domain', 'extensions.context', 'extensions.enable_ringback', 'extensions.ringback', 'extension_features.dnd', 'extension_features.forward_always', 'extension_features.forward_busy', 'extension_features.forward_noanswer', 'extension_features.ring_timeout'])
     .where('extensions.extn', '=', extn).where('extensions.disabled', '=', 0);
   if (domain) query = query.where('extensions.domain', '=', domain);
   const rows = await query.limit(2).execute();
   if (rows.length !== 1) return undefined;
   const [row] = rows as [(typeof rows)[number]];
-  return { extn: row.extn, domain: row.domain, context: row.context, features: row.dnd === null ? NO_FEATURES : fromRow(row as FeatureRow) };
+  return {
+    extn: row.extn, domain: row.domain, context: row.context,
+    /** The ringback JSON its callers hear (CherryPBX's extension page), '' for the route's or the switch's. */
+    ringbackTone: row.enable_ringback === 1 ? row.ringback : '',
+    features: row.dnd === null ? NO_FEATURES : fromRow(row as FeatureRow),
+  };
 }
 
 /** Applies `change` to the extension's features; false when the extension is gone. */
