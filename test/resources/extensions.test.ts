@@ -186,6 +186,19 @@ describeOnEachDatabase('extensions', (server) => {
     assert.deepEqual(unchanged, original);
   });
 
+  test('a secretary named by login follows the user: renamed with their login, cleared when they are deleted', async () => {
+    const login = unique('secretary').replace(/-/g, '');
+    const user = createdId(await server().post('/api/users', { login, password: 'secretary-pass-1', name: 'Secretary' }));
+    const id = await createExtension(server(), { name: 'boss' });
+    assert.equal((await server().put(`/api/extensions/${id}`, { boss_extn: '1', secretary_extn: login })).status, 200);
+    const renamed = `${login}x`;
+    assert.equal((await server().put(`/api/users/${user}`, { login: renamed })).status, 200);
+    assert.equal((await server().get(`/api/extensions/${id}`)).body.secretary_extn, renamed);
+    assert.equal((await server().delete(`/api/users/${user}`)).status, 200);
+    assert.equal((await server().get(`/api/extensions/${id}`)).body.secretary_extn, '', 'a deleted user is nobody\'s secretary');
+    assertBadRequest(await server().put(`/api/extensions/${id}`, { secretary_extn: renamed }), 'secretary_extn');
+  });
+
   test('a voicemail PIN, bound to the number like the password, is needed again when the number moves', async () => {
     const extn = freshExtn();
     const id = await createExtension(server(), { extn });

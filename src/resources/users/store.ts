@@ -45,6 +45,11 @@ export async function wireRows(db: Kysely<Database>, rows: readonly Row<'users'>
   return rows.map((row) => toWire(row, defaults.get(row.id)));
 }
 
+/** Extensions name their boss's secretary by login (CherryPBX's extension page): it follows the user. */
+async function renameSecretary(scope: WriteScope, login: string, renamed: string): Promise<void> {
+  await scope.trx.updateTable('extensions').set({ secretary_extn: renamed, updated_at: storedNow() }).where('secretary_extn', '=', login).execute();
+}
+
 const describeUser = (user: Pick<Row<'users'>, 'id' | 'login'>) => `user "${user.login}" (id ${user.id})`;
 
 /** Names a refusal inside one row of an import: `users.<index>.<field>: <problem>`. */
@@ -188,6 +193,7 @@ export class UserStore {
       }
       const after = await scope.trx.updateTable('users').set({ ...patch, updated_at: storedNow() }).where('id', '=', id)
         .returningAll().executeTakeFirstOrThrow();
+      if (after.login !== existing.login) await renameSecretary(scope, existing.login, after.login);
       if (isEnabledAdministrator(existing) && !isEnabledAdministrator(after)) {
         await assertAdministratorRemains(scope, after.disabled === 1 ? 'disabled' : 'is_super', existing);
       }
@@ -218,8 +224,9 @@ export class UserStore {
       await scope.serialize(ADMINISTRATORS);
       const existing = await lockedById(scope, 'users', id);
       if (id === actor.id) throw conflict('id', 'you cannot delete your own user');
-      // Its sessions go with it (foreign key), and its extensions become nobody's.
+      // Its sessions go with it (foreign key), its extensions become nobody's, and nobody's secretary it is.
       await scope.trx.deleteFrom('users').where('id', '=', id).execute();
+      await renameSecretary(scope, existing.login, '');
       if (isEnabledAdministrator(existing)) await assertAdministratorRemains(scope, 'id', existing);
       scope.changed(SESSION_TOPIC, [id]);
     });
