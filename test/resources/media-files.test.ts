@@ -196,4 +196,24 @@ describeOnEachDatabase('media files', (server) => {
     assert.equal((await server().delete('/api/media_files/cancel/regular')).status, 200);
     assert.deepEqual((await server().get('/api/check/clean-file')).body, { msg: 'Not Running' });
   });
+
+  test('regular delete works through a backlog larger than one statement may bind (SQLite: 32,766 variables): 33,000 old recordings all go, and the answer counts them', async () => {
+    // Setup only: no API makes tens of thousands of months-old recordings (a call centre's auto-recordings).
+    const old = new Date(Date.now() - 400 * 24 * 3600 * 1000).toISOString();
+    const db = server().app.db.kysely;
+    const before = (await server().delete('/api/media_files/regular/1Year/false')).status;
+    assert.equal(before, 200);
+    for (let first = 0; first < 33_000; first += 500) {
+      await db.insertInto('media_files').values(Array.from({ length: 500 }, (_, i) => ({
+        type: 'AUTORECORD', name: `backlog ${first + i}`, description: '', file_name: `backlog-${first + i}.wav`, original_file_name: `backlog-${first + i}.wav`,
+        ext: 'wav', mime: 'audio/wav', file_size: 44, channel_uuid: '', created_at: old, updated_at: old,
+      }))).execute();
+    }
+    const sweep = await server().delete('/api/media_files/regular/1Year/true');
+    assert.equal(sweep.status, 200, JSON.stringify(sweep.body));
+    assert.ok(sweep.body.deleted >= 33_000, `deleted ${sweep.body.deleted}`);
+    const left = await db.selectFrom('media_files').select((eb) => eb.fn.countAll<number>().as('count')).where('name', 'like', 'backlog %').executeTakeFirstOrThrow();
+    assert.equal(Number(left.count), 0);
+    assert.equal((await server().delete('/api/media_files/cancel/regular')).status, 200);
+  });
 }, { mediaDir: MEDIA_DIR, mediaMaxFileBytes: MAX_FILE_BYTES });

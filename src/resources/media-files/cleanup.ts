@@ -18,6 +18,8 @@ const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** The picker sends `<v><k>` of a DATE_TYPE entry: `3Months`, `1Year`, `6HalfYearMonths`. */
 const THRESHOLD = /^([1-9][0-9]{0,2})[A-Za-z]*?(Month|Year)s?$/;
 const POLICY_ID = 1;
+/** Recordings looked at in one transaction of a sweep. */
+const SWEEP_BATCH = 1000;
 
 function monthsOf(threshold: string): number | null {
   const match = THRESHOLD.exec(threshold);
@@ -37,30 +39,41 @@ export async function mediaCleanupRoutes(app: FastifyInstance, options: { mediaD
   const db = app.db.kysely;
   const tags = ['media_files'];
 
-  /** Deletes the recordings older than the policy's age; answers how many went. */
+  /**
+   * Deletes the recordings older than the policy's age, a batch to a transaction (a backlog of
+   * years of auto-recordings would otherwise be one transaction over more ids than a statement
+   * may bind); answers how many went.
+   */
   async function sweep(keepMonths: number): Promise<number> {
     const cutoff = cutoffFor(keepMonths);
-    const removed = await app.writes.run(async (scope) => {
-      const candidates = await scope.trx.selectFrom('media_files').selectAll()
-        .where('type', 'in', RECORDING_TYPES).where('created_at', '<', cutoff).orderBy('id').execute();
-      // A recording an IVR plays (picked from the list, or retyped from UPLOAD) stays: locked
-      // as a single delete locks its file, then kept if anything refers to it.
-      const held = await scope.lockIds('media_files', candidates.map((row) => row.id), 'update');
-      const rows = [];
-      for (const row of candidates) {
-        if (!held.has(row.id)) continue;
-        const referrer = await app.references.referrerOf(scope, 'media_files', row);
-        if (referrer) app.log.info(`regular delete: media file ${row.id} kept, played by ${referrer}`);
-        else rows.push(row);
-      }
-      if (rows.length > 0) await scope.trx.deleteFrom('media_files').where('id', 'in', rows.map((row) => row.id)).execute();
-      return rows;
-    });
-    // After commit, as a single delete does: a rolled-back sweep keeps its files.
-    await Promise.all(removed.map((row) => rm(join(options.mediaDir, row.file_name), { force: true })
-      .catch((error: unknown) => app.log.error(`media file ${row.file_name} not removed: ${(error as Error).message}`))));
-    if (removed.length > 0) app.log.info(`regular delete: ${removed.length} recordings older than ${keepMonths} months removed`);
-    return removed.length;
+    let removedCount = 0;
+    for (let after = 0; ;) {
+      const batch = await app.writes.run(async (scope) => {
+        const candidates = await scope.trx.selectFrom('media_files').selectAll()
+          .where('type', 'in', RECORDING_TYPES).where('created_at', '<', cutoff).where('id', '>', after)
+          .orderBy('id').limit(SWEEP_BATCH).execute();
+        // A recording an IVR plays (picked from the list, or retyped from UPLOAD) stays: locked
+        // as a single delete locks its file, then kept if anything refers to it.
+        const held = await scope.lockIds('media_files', candidates.map((row) => row.id), 'update');
+        const rows = [];
+        for (const row of candidates) {
+          if (!held.has(row.id)) continue;
+          const referrer = await app.references.referrerOf(scope, 'media_files', row);
+          if (referrer) app.log.info(`regular delete: media file ${row.id} kept, played by ${referrer}`);
+          else rows.push(row);
+        }
+        if (rows.length > 0) await scope.trx.deleteFrom('media_files').where('id', 'in', rows.map((row) => row.id)).execute();
+        return { rows, last: candidates.at(-1)?.id, full: candidates.length === SWEEP_BATCH };
+      });
+      // After commit, as a single delete does: a rolled-back sweep keeps its files.
+      await Promise.all(batch.rows.map((row) => rm(join(options.mediaDir, row.file_name), { force: true })
+        .catch((error: unknown) => app.log.error(`media file ${row.file_name} not removed: ${(error as Error).message}`))));
+      removedCount += batch.rows.length;
+      if (!batch.full || batch.last === undefined) break;
+      after = batch.last;
+    }
+    if (removedCount > 0) app.log.info(`regular delete: ${removedCount} recordings older than ${keepMonths} months removed`);
+    return removedCount;
   }
 
   const policy = () => db.selectFrom('media_cleanup').select('keep_months').where('id', '=', POLICY_ID).executeTakeFirst();
