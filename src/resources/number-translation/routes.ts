@@ -6,7 +6,7 @@ import type { Database, Row } from '../../db/schema.js';
 import { assertValueFree, crudRoutes, defaultWire, findById } from '../../http/kit/crud.js';
 import { badRequest } from '../../http/errors.js';
 import { ChangedEnvelope, CreatedEnvelope, changed, created } from '../../http/kit/envelopes.js';
-import { ListQuery, pageSize } from '../../http/kit/listing.js';
+import { ListQuery, listPage, type ListRules } from '../../http/kit/listing.js';
 import { IdParams, Message } from '../../http/kit/types.js';
 import { OwnedNumbers } from '../blacklists/owned-numbers.js';
 import { NUMBER_TRANSLATION_TOPIC } from '../blacklists/routing-lists.js';
@@ -64,6 +64,9 @@ const tableCrud = crudRoutes({
   },
 });
 
+/** A table's numbers, newest first as the spec's example lists them. */
+const NUMBERS_LISTING: ListRules<'number_translation_numbers'> = { sortable: ['id'], searchable: [], defaultSort: 'id', defaultOrder: 'desc' };
+
 const NumbersQuery = Type.Object({
   page: ListQuery.properties.page,
   perPage: ListQuery.properties.perPage,
@@ -95,17 +98,10 @@ export async function numberTranslationRoutes(parent: FastifyInstance): Promise<
     },
   }, async (request) => {
     const table = await findById(db, 'number_translations', request.params.id);
-    const base = db.selectFrom('number_translation_numbers').where('table_id', '=', table.id);
-    const { size, paged } = pageSize(request.query);
-    const page = paged ? (request.query.page ?? 1) : 1;
-    const [{ count }, rows] = await Promise.all([
-      base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-      // Newest first, as the spec's example lists them.
-      base.selectAll().orderBy('id', 'desc').limit(size).offset((page - 1) * size).execute(),
-    ]);
-    const rowCount = Number(count);
+    const numbersPage = await listPage(db, app.db.dialect, 'number_translation_numbers', request.query, NUMBERS_LISTING,
+      (qb) => qb.where('table_id', '=', table.id));
     return {
-      nts_numbers: { page, rowCount, pageCount: Math.ceil(rowCount / size), data: rows.map(numberWire) },
+      nts_numbers: { ...numbersPage, data: numbersPage.data.map(numberWire) },
       number_translation_info: [{ name: table.name, description: table.description, type: table.type }],
     };
   });
