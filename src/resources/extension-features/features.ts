@@ -93,8 +93,8 @@ export async function changeFeatures(writes: WritePath, extensionId: number, cha
 }
 
 /** Applies `change` to the features of an extension that `scope` holds. */
-async function writeFeatures(scope: WriteScope, extensionId: number, change: Partial<ExtensionFeatures>): Promise<void> {
-  const next = { ...fromRow(await scope.trx.selectFrom('extension_features').selectAll().where('extension_id', '=', extensionId).executeTakeFirst()), ...change };
+async function writeFeatures(scope: WriteScope, extensionId: number, change: Partial<ExtensionFeatures>, current?: ExtensionFeatures): Promise<void> {
+  const next = { ...(current ?? await featuresOf(scope.trx, extensionId)), ...change };
   const values = {
     dnd: next.dnd ? 1 : 0,
     forward_always: next.forwardAlways,
@@ -125,34 +125,42 @@ function callTransferOf(features: ExtensionFeatures): { call_transfer_type: stri
 const RING_TIMEOUT = /^(?:[1-9][0-9]{0,2})?$/;
 const MAX_RING_TIMEOUT = 600;
 
-async function setRingTimeout(scope: WriteScope, extension: Row<'extensions'>, input: Readonly<Record<string, unknown>>): Promise<void> {
+/** The ring timeout the page sends: seconds as text, "" for the default (0); undefined when not sent. */
+function ringTimeoutOf(input: Readonly<Record<string, unknown>>): number | undefined {
   const timeout = input.timeout as string | undefined;
-  if (timeout === undefined) return;
+  if (timeout === undefined) return undefined;
   const text = timeout.trim();
   if (!RING_TIMEOUT.test(text) || Number(text) > MAX_RING_TIMEOUT) throw badRequest('timeout', `must be the seconds a call rings (1 to ${MAX_RING_TIMEOUT}), or "" for the default`);
-  const seconds = text === '' ? 0 : Number(text);
-  if ((await featuresOf(scope.trx, extension.id)).ringTimeout !== seconds) await writeFeatures(scope, extension.id, { ringTimeout: seconds });
+  return text === '' ? 0 : Number(text);
 }
 
-async function setCallTransfer(scope: WriteScope, extension: Row<'extensions'>, input: Readonly<Record<string, unknown>>): Promise<void> {
+/** The forwards the page's call_transfer_type and connect_phone ask for; undefined when they change nothing. */
+function forwardsOf(extension: Row<'extensions'>, input: Readonly<Record<string, unknown>>, features: ExtensionFeatures): Partial<ExtensionFeatures> | undefined {
   const type = input.call_transfer_type as string | undefined;
   const phone = input.connect_phone as string | undefined;
-  if (type === undefined && phone === undefined) return;
-  const shown = callTransferOf(await featuresOf(scope.trx, extension.id));
+  if (type === undefined && phone === undefined) return undefined;
+  const shown = callTransferOf(features);
   const nextType = type ?? shown.call_transfer_type;
   const number = (phone ?? shown.connect_phone).trim();
   // The page sends the forward it shows with every save of its section: unchanged, it keeps the
   // other forwards the owner set from the phone, which the page cannot show.
-  if (nextType === shown.call_transfer_type && number === shown.connect_phone) return;
-  if (nextType === '0') {
-    await writeFeatures(scope, extension.id, { forwardAlways: '', forwardBusy: '', forwardNoanswer: '' });
-    return;
-  }
+  if (nextType === shown.call_transfer_type && number === shown.connect_phone) return undefined;
+  const none = { forwardAlways: '', forwardBusy: '', forwardNoanswer: '' };
+  if (nextType === '0') return none;
   if (!(nextType in TRANSFER_TYPES)) throw badRequest('call_transfer_type', 'ringing other numbers alongside the extension (1) is not supported; 0, 2, 3 or 4');
   if (!FORWARD_NUMBER.test(number)) throw badRequest('connect_phone', 'must be the number to forward to (digits)');
   // A phone forwarded to itself would send its calls round the dialplan for ever.
   if (number === extension.extn) throw badRequest('connect_phone', `would forward extension ${extension.extn} to itself`);
-  await writeFeatures(scope, extension.id, { forwardAlways: '', forwardBusy: '', forwardNoanswer: '', [TRANSFER_TYPES[nextType as TransferType]]: number });
+  return { ...none, [TRANSFER_TYPES[nextType as TransferType]]: number };
+}
+
+/** The page's forward and ring timeout, read and written together. */
+async function setPageFeatures(scope: WriteScope, extension: Row<'extensions'>, input: Readonly<Record<string, unknown>>): Promise<void> {
+  const seconds = ringTimeoutOf(input);
+  if (seconds === undefined && input.call_transfer_type === undefined && input.connect_phone === undefined) return;
+  const features = await featuresOf(scope.trx, extension.id);
+  const change = { ...forwardsOf(extension, input, features), ...(seconds === undefined || seconds === features.ringTimeout ? {} : { ringTimeout: seconds }) };
+  if (Object.keys(change).length > 0) await writeFeatures(scope, extension.id, change, features);
 }
 
 /** Each extension's features in its detail (`GET /api/extensions/:id`). */
@@ -165,8 +173,7 @@ async function extensionFeatureDetails(app: FastifyInstance): Promise<void> {
       timeout: features.ringTimeout === 0 ? '' : String(features.ringTimeout),
     };
   });
-  app.extensionDetails.acceptUpdates(setCallTransfer);
-  app.extensionDetails.acceptUpdates(setRingTimeout);
+  app.extensionDetails.acceptUpdates(setPageFeatures);
 }
 
 export const extensionFeaturesPlugin = fp(extensionFeatureDetails, { name: 'extension-features' });
